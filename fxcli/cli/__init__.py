@@ -1,0 +1,1 @@
+"""The command-line layer: parsing (click), printing (rich on a terminal), and the one error boundary."""

@@ -1,0 +1,39 @@
+"""`fxe inspect FILE`: how an fxe output was made."""
+
+from __future__ import annotations
+
+import json
+
+import click
+
+from fxcli.cli.console import console
+from fxcli.cli.options import global_options
+
+
+@click.command("inspect")
+@click.argument("files", nargs=-1, required=True, metavar="FILE...")
+@global_options
+def inspect_cmd(files: tuple[str, ...]) -> None:
+    """Print the provenance fxe recorded in FILE (PNG/JPEG, MP4/GIF, track JSON/JSONL/NPZ).
+
+    One JSON object per record on stdout: the generating command, model ids and hashes, seed,
+    fxe version and parameters.
+
+    \b
+    Examples:
+      fxe inspect story.mp4
+      fxe inspect sweep/*.png | jq .params.alpha
+    """
+    from fxcli.errors import InvalidInputError
+    from fxcli.provenance import read_provenance
+
+    found = 0
+    for path in files:
+        records = read_provenance(path)
+        if not records:
+            console.warn(f"{path}: no fxe provenance recorded")
+        for record in records:
+            found += 1
+            click.echo(json.dumps({"file": path, **record}, ensure_ascii=False, sort_keys=True))
+    if not found:
+        raise InvalidInputError("no fxe provenance found in the given file(s)")

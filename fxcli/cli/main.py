@@ -1,0 +1,101 @@
+"""The `fxe` root command and the one error boundary of the program."""
+
+from __future__ import annotations
+
+import os
+import sys
+import traceback
+
+import click
+
+from fxcli import __version__
+from fxcli.cli.console import console
+from fxcli.cli.lazy_group import LazyGroup
+from fxcli.cli.options import global_options
+from fxcli.errors import EXIT_CODES, EXIT_INTERRUPTED, EXIT_USAGE, FxeError
+from fxcli.settings import Settings
+
+# name -> ("module:attribute", one-line summary shown by `fxe --help` without importing the module)
+COMMANDS: dict[str, tuple[str, str]] = {
+    "text2flame": ("fxcli.cli.text2flame_cmd:text2flame", "Text to a 3D expression track (CTEG)."),
+    "render": ("fxcli.cli.render_cmd:render", "Expression tracks to video or images on a 3D head."),
+    "score": ("fxcli.cli.score_cmd:score", "The papers' metrics on images, pairs or tracks."),
+    "train": ("fxcli.cli.train_cmd:train", "Train a learned model (CTEG)."),
+    "expressions": ("fxcli.cli.expressions_cmd:expressions", "The expression vocabulary: list, show, resolve."),
+    "models": ("fxcli.cli.models_cmd:models", "Model weights: list, where, verify, pull."),
+    "env": ("fxcli.cli.env_cmd:env", "Versions, devices and what is installed (for bug reports)."),
+    "inspect": ("fxcli.cli.inspect_cmd:inspect_cmd", "Show how an fxe output file was made."),
+}
+
+EPILOG = """\b
+Examples:
+  fxe text2flame "What a beautiful story." | fxe render -o story.mp4
+  fxe text2flame "I am so dead." --seed 2 -o dead.json
+  fxe models list
+  fxe inspect story.mp4
+
+\b
+Exit status:
+""" + "\n".join(f"  {code:<4} {text}" for code, text in EXIT_CODES.items()) + """
+
+\b
+Environment:
+  FXE_HOME      where models are looked for and kept (default ~/.cache/fxe)
+  FXE_DEVICE, FXE_DTYPE, FXE_SEED, FXE_QUIET, FXE_RECIPE: defaults of the same options
+  FXE_DEBUG=1   show tracebacks
+  NO_COLOR      no colours on stderr
+  SOURCE_DATE_EPOCH  record this time in outputs (outputs are otherwise byte-reproducible)
+"""
+
+
+@click.group(cls=LazyGroup, lazy_commands=COMMANDS, epilog=EPILOG,
+             context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.version_option(__version__, "--version", prog_name="fxe")
+@global_options
+def cli() -> None:
+    """fxe: fine-grained facial expressions for avatars and portraits.
+
+    Composable subcommands that read and write files, or JSON on stdin/stdout. Every command works
+    on a CPU with no download (embedded backends); --model picks a paper's full backend when its
+    weights are present (see `fxe models list`).
+    """
+
+
+def _error_line(prefix: str, message: str) -> str:
+    return f"{prefix}: error: {' '.join(message.split())}"
+
+
+def main(argv: list[str] | None = None) -> None:
+    settings = Settings()
+    show_tb = os.environ.get("FXE_DEBUG", "") not in ("", "0", "false")
+    try:
+        code = cli.main(args=argv, prog_name="fxe", standalone_mode=False, obj=settings)
+    except click.exceptions.Exit as exc:
+        code = exc.exit_code
+    except click.UsageError as exc:
+        prog = exc.ctx.command_path if exc.ctx else "fxe"
+        console.error(_error_line(prog, exc.format_message()) + f" (see `{prog} --help`)")
+        code = EXIT_USAGE
+    except click.ClickException as exc:
+        console.error(_error_line("fxe", exc.format_message()))
+        code = exc.exit_code
+    except (KeyboardInterrupt, click.Abort):
+        console.error("fxe: interrupted; no partial output was left")
+        code = EXIT_INTERRUPTED
+    except FxeError as exc:
+        if settings.traceback or show_tb:
+            traceback.print_exc()
+        console.error(_error_line("fxe", str(exc)))
+        code = exc.exit_code
+    except BrokenPipeError:
+        # the reader went away (e.g. `| head`): stop quietly
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        code = 141
+    except Exception as exc:  # noqa: BLE001 - the error boundary
+        if settings.traceback or show_tb:
+            traceback.print_exc()
+        console.error(_error_line("fxe", f"internal error: {type(exc).__name__}: {exc}")
+                      + " (rerun with --traceback and report it)")
+        code = 1
+    sys.exit(code if isinstance(code, int) else 0)

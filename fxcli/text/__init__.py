@@ -1,0 +1,1 @@
+"""Text encoders shared by the expression resolver, text2flame and CTEG."""
