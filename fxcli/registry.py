@@ -289,7 +289,8 @@ def _hf_snapshot(spec: ModelSpec) -> Path | None:
     """The newest local snapshot folder of the repo in the Hugging Face cache, without network."""
     from huggingface_hub import constants
 
-    repo_dir = Path(constants.HF_HUB_CACHE) / ("models--" + spec.repo_id.replace("/", "--"))
+    cache = os.environ.get("HF_HUB_CACHE") or constants.HF_HUB_CACHE  # read now: tests and users may set it late
+    repo_dir = Path(cache) / ("models--" + spec.repo_id.replace("/", "--"))
     ref = repo_dir / "refs" / "main"
     if ref.is_file():
         snap = repo_dir / "snapshots" / ref.read_text().strip()
@@ -328,8 +329,7 @@ def resolve(name: str, path: str | os.PathLike | None = None) -> Resolved:
         if not problems:
             return Resolved(spec, folder, origin)
         reasons.append(f"{folder}: {'; '.join(problems)}")
-        if origin in ("explicit", "env"):
-            break
+        break  # a copy placed here was meant to be used: report it rather than silently use another
     detail = f" ({reasons[0]})" if reasons else " (not found locally)"
     error = ModelMissingError(f"model {name} is not available{detail}", hint=fix_hint(spec))
     error.reasons = reasons

@@ -22,6 +22,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "score": ("fxcli.cli.score_cmd:score", "The papers' metrics on images, pairs or tracks."),
     "train": ("fxcli.cli.train_cmd:train", "Train a learned model (CTEG)."),
     "expressions": ("fxcli.cli.expressions_cmd:expressions", "The expression vocabulary: list, show, resolve."),
+    "track": ("fxcli.cli.track_cmd:track", "Validate and convert expression track files."),
     "models": ("fxcli.cli.models_cmd:models", "Model weights: list, where, verify, pull."),
     "env": ("fxcli.cli.env_cmd:env", "Versions, devices and what is installed (for bug reports)."),
     "inspect": ("fxcli.cli.inspect_cmd:inspect_cmd", "Show how an fxe output file was made."),

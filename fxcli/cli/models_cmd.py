@@ -106,7 +106,8 @@ def pull(name: str) -> None:
     from fxcli import registry
 
     spec = registry.get_spec(name)
-    console.info(f"pulling {name} ({spec.repo_id or spec.source}, {spec.size})")
+    if spec.source == "hf":
+        console.info(f"pulling {name} ({spec.repo_id}, {spec.size})")
     folder = registry.pull(name)
     problems = registry.check_folder(spec, folder)
     if problems:

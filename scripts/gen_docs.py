@@ -1,0 +1,203 @@
+#!/usr/bin/env python3
+"""Generate man pages (man/) and shell completions (completions/) from the click command tree.
+
+Run `make docs` after changing any command or option; tests/test_docs_fresh.py fails when the files
+in the repository differ from what this script produces.
+"""
+
+from __future__ import annotations
+
+import argparse
+import inspect
+import sys
+from pathlib import Path
+
+import click
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from fxcli import __version__  # noqa: E402
+from fxcli.cli.main import COMMANDS, cli  # noqa: E402
+from fxcli.errors import EXIT_CODES  # noqa: E402
+
+
+def _roff(text: str) -> str:
+    out = []
+    for line in text.replace("\\", "\\e").splitlines():
+        if line.startswith((".", "'")):
+            line = "\\&" + line
+        out.append(line.replace("-", "\\-"))
+    return "\n".join(out)
+
+
+def _help_paragraphs(text: str) -> str:
+    """click help text -> roff; `\\b` blocks stay verbatim (.nf/.fi)."""
+    blocks, out = inspect.cleandoc(text or "").split("\n\n"), []
+    for block in blocks:
+        if block.startswith("\b"):
+            out.append(".PP\n.nf\n" + _roff(block[1:].strip("\n")) + "\n.fi")
+        else:
+            out.append(".PP\n" + _roff(" ".join(block.split())))
+    return "\n".join(out)
+
+
+def _walk(command: click.Command, path: list[str]):
+    yield path, command
+    if isinstance(command, click.Group):
+        ctx = click.Context(command, info_name=path[-1])
+        for name in command.list_commands(ctx):
+            yield from _walk(command.get_command(ctx, name), path + [name])
+
+
+GLOBAL = {"device", "dtype", "seed", "verbose", "quiet", "traceback", "recipe", "help"}
+
+
+def _option_rows(command: click.Command, ctx: click.Context, skip_global: bool = False):
+    for param in command.get_params(ctx):
+        if isinstance(param, click.Option) and not param.hidden and not (skip_global and param.name in GLOBAL):
+            names = ", ".join(param.opts + param.secondary_opts)
+            metavar = "" if param.is_flag or param.count else " " + param.make_metavar(ctx)
+            extra = []
+            if getattr(param, "envvar", None):
+                extra.append(f"env: {param.envvar}")
+            if param.show_default and param.default is not None and param.default is not False:
+                extra.append(f"default: {param.default}")
+            text = (param.help or "") + (f" [{'; '.join(extra)}]" if extra else "")
+            yield names + metavar, text
+
+
+def man_page(path: list[str], command: click.Command) -> str:
+    name = "-".join(path)
+    ctx = click.Context(command, info_name=" ".join(path))
+    lines = [f'.TH {name.upper()} 1 "" "fxe {__version__}" "fxe manual"', ".SH NAME",
+             f"{_roff(name)} \\- {_roff(command.get_short_help_str(200))}", ".SH SYNOPSIS",
+             f".B {_roff(' '.join(path))}", _roff(" ".join(command.collect_usage_pieces(ctx))),
+             ".SH DESCRIPTION", _help_paragraphs(command.help or "")]
+    rows = list(_option_rows(command, ctx))
+    if rows:
+        lines.append(".SH OPTIONS")
+        for names, text in rows:
+            lines += [".TP", f".B {_roff(names)}", _roff(text)]
+    if isinstance(command, click.Group):
+        lines.append(".SH COMMANDS")
+        for sub_path, sub in list(_walk(command, path))[1:]:
+            sub_ctx = click.Context(sub, info_name=" ".join(sub_path))
+            lines += [".TP", f".B {_roff(' '.join(sub_path[1:]))} {_roff(' '.join(sub.collect_usage_pieces(sub_ctx)))}",
+                      _roff(sub.get_short_help_str(200))]
+            for names, text in _option_rows(sub, sub_ctx, skip_global=True):
+                lines += [".RS", ".TP", f".B {_roff(names)}", _roff(text), ".RE"]
+    if len(path) == 1:
+        lines.append(".SH EXIT STATUS")
+        for code, text in EXIT_CODES.items():
+            lines += [".TP", f".B {code}", _roff(text)]
+    lines += [".SH SEE ALSO", _roff(", ".join(f"fxe-{c}(1)" for c in COMMANDS if f"fxe-{c}" != name))]
+    return "\n".join(lines) + "\n"
+
+
+def _tree():
+    """{'fxe': opts, 'fxe text2flame': opts, ...} and {'fxe': subcommands, ...}."""
+    opts, subs, choices = {}, {}, {}
+    for path, command in _walk(cli, ["fxe"]):
+        key = " ".join(path)
+        ctx = click.Context(command, info_name=path[-1])
+        opts[key] = sorted({o for p in command.get_params(ctx) if isinstance(p, click.Option) for o in p.opts + p.secondary_opts})
+        for p in command.get_params(ctx):
+            if isinstance(p, click.Option) and isinstance(p.type, click.Choice):
+                for o in p.opts:
+                    choices[(key, o)] = list(p.type.choices)
+        if isinstance(command, click.Group):
+            subs[key] = command.list_commands(ctx)
+    return opts, subs, choices
+
+
+def bash_completion() -> str:
+    opts, subs, choices = _tree()
+    lines = ["# bash completion for fxe (generated by scripts/gen_docs.py; do not edit)", "_fxe() {",
+             "  local cur prev words cword", "  _init_completion 2>/dev/null || { cur=${COMP_WORDS[COMP_CWORD]}; "
+             "prev=${COMP_WORDS[COMP_CWORD-1]}; words=(\"${COMP_WORDS[@]}\"); cword=$COMP_CWORD; }",
+             "  local path=fxe i w", "  for ((i=1; i<cword; i++)); do w=${words[i]}",
+             "    case \"$path $w\" in"]
+    for key, names in subs.items():
+        for n in names:
+            lines.append(f'      "{key} {n}") path="{key} {n}";;')
+    lines += ["    esac", "  done", '  case "$path|$prev" in']
+    for (key, opt), values in sorted(choices.items()):
+        lines.append(f'    "{key}|{opt}") COMPREPLY=($(compgen -W "{" ".join(values)}" -- "$cur")); return;;')
+    lines += ["  esac", '  case "$path" in']
+    for key in opts:
+        words = opts[key] + subs.get(key, [])
+        lines.append(f'    "{key}") COMPREPLY=($(compgen -W "{" ".join(words)}" -- "$cur"));;')
+    lines += ["  esac", '  [[ ${#COMPREPLY[@]} -eq 0 ]] && COMPREPLY=($(compgen -f -- "$cur"))', "}",
+              "complete -o filenames -F _fxe fxe", ""]
+    return "\n".join(lines)
+
+
+def zsh_completion() -> str:
+    opts, subs, _ = _tree()
+    lines = ["#compdef fxe", "# zsh completion for fxe (generated by scripts/gen_docs.py; do not edit)", "_fxe() {",
+             "  local path=fxe i", "  for ((i=2; i<CURRENT; i++)); do", '    case "$path ${words[i]}" in']
+    for key, names in subs.items():
+        for n in names:
+            lines.append(f'      "{key} {n}") path="{key} {n}";;')
+    lines += ["    esac", "  done", "  local -a cands", '  case "$path" in']
+    for key in opts:
+        words = opts[key] + subs.get(key, [])
+        lines.append(f'    "{key}") cands=({" ".join(words)});;')
+    lines += ["  esac", "  compadd -a cands", "  _files", "}", 'compdef _fxe fxe', ""]
+    return "\n".join(lines)
+
+
+def fish_completion() -> str:
+    opts, subs, choices = _tree()
+    lines = ["# fish completion for fxe (generated by scripts/gen_docs.py; do not edit)"]
+    for key, names in subs.items():
+        depth = key.split()[1:]
+        cond = "__fish_use_subcommand" if not depth else f"__fish_seen_subcommand_from {depth[-1]}"
+        for n in names:
+            lines.append(f"complete -c fxe -n '{cond}' -f -a {n}")
+    for key, words in opts.items():
+        depth = key.split()[1:]
+        cond = "" if not depth else f" -n '__fish_seen_subcommand_from {depth[-1]}'"
+        for o in words:
+            flag = f"-l {o[2:]}" if o.startswith("--") else f"-s {o[1:]}"
+            values = choices.get((key, o))
+            extra = f" -x -a '{' '.join(values)}'" if values else ""
+            lines.append(f"complete -c fxe{cond} {flag}{extra}")
+    return "\n".join(lines) + "\n"
+
+
+def generate() -> dict[str, str]:
+    files = {}
+    for path, command in _walk(cli, ["fxe"]):
+        if len(path) <= 2:
+            files[f"man/{'-'.join(path)}.1"] = man_page(path, command)
+    files["completions/fxe.bash"] = bash_completion()
+    files["completions/_fxe"] = zsh_completion()
+    files["completions/fxe.fish"] = fish_completion()
+    return files
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--check", action="store_true", help="exit 1 if any generated file is stale")
+    args = parser.parse_args()
+    stale = []
+    for rel, text in generate().items():
+        target = ROOT / rel
+        if target.exists() and target.read_text() == text:
+            continue
+        stale.append(rel)
+        if not args.check:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_text(text)
+    if args.check and stale:
+        print("stale generated docs (run `make docs`): " + ", ".join(stale), file=sys.stderr)
+        return 1
+    for rel in stale:
+        print(f"wrote {rel}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

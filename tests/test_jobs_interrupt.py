@@ -1,0 +1,70 @@
+"""--jobs: Ctrl-C in the middle leaves no partial file, exits 130, and the next run resumes."""
+
+from __future__ import annotations
+
+import json
+import os
+
+import click
+import pytest
+
+from fxcli.cli.jobs_runner import run_jobs
+from fxcli.cli.main import cli, main
+from fxcli.cli.options import command_options, jobs_option
+from fxcli.io.atomic import atomic_path
+
+CALLS: list[str] = []
+
+
+@click.command("slowwrite")
+@click.option("-o", "--output")
+@click.option("--interrupt-at", default="")
+@jobs_option
+@command_options
+def slowwrite(output, interrupt_at, jobs):
+    def run_one(params):
+        CALLS.append(params["output"])
+        with atomic_path(params["output"]) as tmp:
+            tmp.write_text("half")
+            if os.path.basename(params["output"]) == params["interrupt_at"]:
+                raise KeyboardInterrupt
+            tmp.write_text("complete")
+        return None
+
+    run_jobs(click.get_current_context(), jobs, {"output": output, "interrupt_at": interrupt_at}, run_one,
+             outputs=lambda p: [p["output"]])
+
+
+@pytest.fixture(autouse=True)
+def _command():
+    cli.add_command(slowwrite)
+    CALLS.clear()
+    yield
+    cli.commands.pop("slowwrite", None)
+
+
+def test_interrupt_then_resume(tmp_path, capsys):
+    jobs = tmp_path / "jobs.jsonl"
+    jobs.write_text("".join(json.dumps({"output": str(tmp_path / f"{i}.txt")}) + "\n" for i in range(4)))
+    with pytest.raises(SystemExit) as first:
+        main(["slowwrite", "--jobs", str(jobs), "--interrupt-at", "2.txt"])
+    assert first.value.code == 130
+    assert sorted(os.listdir(tmp_path)) == ["0.txt", "1.txt", "jobs.jsonl"]  # no temp file, no half file
+    assert "run the same command again to resume" in capsys.readouterr().err
+    CALLS.clear()
+    with pytest.raises(SystemExit) as second:
+        main(["slowwrite", "--jobs", str(jobs)])
+    assert second.value.code == 0
+    assert [os.path.basename(c) for c in CALLS] == ["2.txt", "3.txt"]  # only the unfinished jobs ran
+    assert all((tmp_path / f"{i}.txt").read_text() == "complete" for i in range(4))
+    assert "jobs: 2 ok, 2 skipped, 0 failed" in capsys.readouterr().err
+
+
+def test_sharding_across_processes(tmp_path, capsys, monkeypatch):
+    jobs = tmp_path / "jobs.jsonl"
+    jobs.write_text("".join(json.dumps({"output": str(tmp_path / f"{i}.txt")}) + "\n" for i in range(5)))
+    monkeypatch.setenv("WORLD_SIZE", "2")
+    monkeypatch.setenv("RANK", "1")
+    with pytest.raises(SystemExit):
+        main(["slowwrite", "--jobs", str(jobs)])
+    assert [os.path.basename(c) for c in CALLS] == ["1.txt", "3.txt"]
