@@ -67,6 +67,7 @@ class Progress:
         self._last_pct, self._last_time = -10, 0.0
 
     def __enter__(self) -> Callable[[int], None]:
+        self._last_time = time.monotonic()
         if self.console.verbosity >= 0 and self.console.is_terminal:
             from rich.progress import BarColumn, MofNCompleteColumn, TimeRemainingColumn
             from rich.progress import Progress as RichProgress
