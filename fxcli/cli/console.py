@@ -64,7 +64,7 @@ class Progress:
     def __init__(self, console: Console, label: str, total: int | None) -> None:
         self.console, self.label, self.total = console, label, total
         self._bar = self._task = None
-        self._last_pct, self._last_time = -10, 0.0
+        self._last_pct, self._last_time = 0, 0.0
 
     def __enter__(self) -> Callable[[int], None]:
         self._last_time = time.monotonic()
