@@ -1,0 +1,121 @@
+"""Writing rendered frames: MP4 (H.264 yuv420p) or GIF streamed to ffmpeg, PNG frames, single PNGs.
+
+Frames go to ffmpeg's stdin as raw RGB: no temporary frame files. The output is written to a temp file
+beside the target and renamed only when ffmpeg succeeded (an interrupted run leaves nothing behind).
+"""
+
+from __future__ import annotations
+
+import subprocess
+from collections.abc import Iterable
+from contextlib import ExitStack
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from fxcli.errors import InvalidInputError, OutputError, UsageError
+from fxcli.io.atomic import atomic_path, check_writable_dir
+from fxcli.provenance import ffmpeg_metadata_args, save_image
+
+VIDEO_SUFFIXES = (".mp4", ".mov", ".mkv")
+IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".webp")
+
+
+def output_kind(output: str) -> str:
+    """'video', 'gif', 'image' or 'frames' (a folder of PNGs: an existing folder or a path ending in '/')."""
+    path = Path(output)
+    suffix = path.suffix.lower()
+    if output.endswith(("/", "\\")) or path.is_dir():
+        return "frames"
+    if suffix in VIDEO_SUFFIXES:
+        return "video"
+    if suffix == ".gif":
+        return "gif"
+    if suffix in IMAGE_SUFFIXES:
+        return "image"
+    raise UsageError(f"cannot tell the output format of {output!r}",
+                     hint="use .mp4/.mov/.mkv, .gif, .png (with --frame) or a folder ending in / for PNG frames")
+
+
+def ffmpeg_exe() -> str:
+    import imageio_ffmpeg
+
+    return imageio_ffmpeg.get_ffmpeg_exe()
+
+
+def encode_video(frames: Iterable[np.ndarray], output: str, *, size: tuple[int, int], fps: float, meta: dict[str, Any],
+                 crf: int = 20, audio: str | None = None, n_frames: int | None = None, preset: str = "veryfast",
+                 progress=None) -> int:
+    """Stream RGB frames into an MP4/MOV/MKV (H.264, yuv420p) or a GIF; returns the number of frames."""
+    width, height = size
+    kind = output_kind(output)
+    if kind == "video" and (width % 2 or height % 2):
+        raise UsageError(f"H.264 with yuv420p needs an even width and height, got {width}x{height}",
+                         hint="pick an even --size, e.g. 512x512")
+    if audio is not None and not Path(audio).is_file():
+        raise InvalidInputError(f"audio file {audio}: no such file")
+    check_writable_dir(output)
+    cmd = [ffmpeg_exe(), "-hide_banner", "-loglevel", "error", "-nostdin", "-y",
+           "-f", "rawvideo", "-pix_fmt", "rgb24", "-s", f"{width}x{height}", "-framerate", repr(float(fps)),
+           "-i", "pipe:0"]
+    if audio is not None and kind == "video" and n_frames:
+        # cut the audio to the video's length so the frame count stays the track's
+        cmd += ["-t", f"{n_frames / fps:.6f}", "-i", str(audio)]
+    if kind == "video":
+        cmd += ["-map", "0:v:0"] + (["-map", "1:a:0", "-c:a", "aac", "-b:a", "160k"] if audio and n_frames else [])
+        cmd += ["-c:v", "libx264", "-preset", preset, "-crf", str(crf), "-pix_fmt", "yuv420p",
+                "-movflags", "+faststart"]
+    else:
+        cmd += ["-filter_complex", "split[a][b];[a]palettegen=stats_mode=diff[p];[b][p]paletteuse=dither=bayer"]
+    cmd += ffmpeg_metadata_args(meta)
+    count = 0
+    with ExitStack() as stack:
+        tmp = stack.enter_context(atomic_path(output))
+        proc = subprocess.Popen(cmd + [str(tmp)], stdin=subprocess.PIPE, stderr=subprocess.PIPE)
+        try:
+            for frame in frames:
+                if frame.shape != (height, width, 3):
+                    raise ValueError(f"frame of shape {frame.shape}, expected {(height, width, 3)}")
+                proc.stdin.write(np.ascontiguousarray(frame).tobytes())
+                count += 1
+                if progress is not None:
+                    progress(count)
+            proc.stdin.close()
+        except BrokenPipeError:
+            pass  # ffmpeg stopped early: its error is read below
+        except BaseException:
+            proc.kill()
+            proc.wait()
+            raise
+        err = proc.stderr.read().decode("utf-8", "replace").strip()
+        if proc.wait() != 0:
+            if audio is not None and str(audio) in err or "Invalid data found" in err:
+                raise InvalidInputError(f"ffmpeg cannot read the audio {audio}: {err.splitlines()[-1] if err else ''}")
+            raise OutputError(f"ffmpeg failed writing {output}: {err.splitlines()[-1] if err else 'no message'}")
+    return count
+
+
+def write_png_frames(frames: Iterable[np.ndarray], folder: str, meta: dict[str, Any], progress=None) -> int:
+    """One PNG per frame (frame_000000.png ...) in `folder`, each with provenance, each written atomically."""
+    from PIL import Image
+
+    path = Path(folder)
+    if not path.exists():
+        check_writable_dir(path)
+        try:
+            path.mkdir()
+        except OSError as exc:
+            raise OutputError(f"cannot create folder {folder}: {exc.strerror}") from exc
+    count = 0
+    for count, frame in enumerate(frames, 1):
+        save_image(Image.fromarray(frame), path / f"frame_{count - 1:06d}.png", {**meta, "frame": count - 1})
+        if progress is not None:
+            progress(count)
+    return count
+
+
+def write_image(frame: np.ndarray, output: str, meta: dict[str, Any]) -> None:
+    from PIL import Image
+
+    save_image(Image.fromarray(frame), output, meta)
