@@ -167,6 +167,14 @@ MODELS: tuple[ModelSpec, ...] = (
                ModelFile("shape_predictor_5_face_landmarks.dat")),
         used_by=("score", "edit", "gen-avatar"), size="~23 MB", package="face_recognition_models",
         package_subdir="models", url="https://github.com/davisking/dlib-models"),
+    ModelSpec(
+        name="lpips-alex", source="manual", license="BSD-2-Clause (LPIPS heads); BSD-3-Clause (torchvision AlexNet)",
+        description="LPIPS v0.1 perceptual distance: AlexNet ImageNet trunk + LPIPS linear heads",
+        files=(ModelFile("alexnet-owt-*.pth"), ModelFile("alex.pth")), used_by=("score --judge lpips",),
+        size="~233 MB", url="https://github.com/richzhang/PerceptualSimilarity",
+        instructions="put torchvision's AlexNet weights (https://download.pytorch.org/models/"
+                     "alexnet-owt-7be5be79.pth) and LPIPS's lpips/weights/v0.1/alex.pth (inside the `lpips` "
+                     "wheel: pip download lpips --no-deps, then unzip) into {dest}"),
 )
 
 _BY_NAME = {m.name: m for m in MODELS}

@@ -1,0 +1,41 @@
+"""Reading photos for the face tools: RGB uint8 arrays, with precise errors for bad files."""
+
+from __future__ import annotations
+
+import io
+
+import numpy as np
+
+from fxcli.errors import InvalidInputError
+from fxcli.io.inputs import read_bytes
+
+MIN_SIDE = 32  # below this no detector finds a face; say so instead of "no face"
+
+
+def load_image(path: str) -> np.ndarray:
+    """Read an image file (or '-' for stdin) as RGB uint8 H×W×3, honouring the EXIF orientation.
+
+    Raises InvalidInputError (exit 3) for a missing or empty file, a file that is not an image (whatever
+    its suffix says), a truncated or corrupt image, or one smaller than 32 px on a side.
+    """
+    from PIL import Image, ImageOps, UnidentifiedImageError
+
+    data = read_bytes(path)
+    name = "stdin" if path == "-" else path
+    try:
+        with Image.open(io.BytesIO(data)) as img:
+            img.load()  # decodes everything now: a truncated file fails here, not later
+            img = ImageOps.exif_transpose(img)
+            rgb = np.asarray(img.convert("RGB"), dtype=np.uint8)
+    except UnidentifiedImageError:
+        raise InvalidInputError(f"{name}: not an image file (not a format Pillow can read)",
+                                hint="give a PNG, JPEG, WebP or other photo") from None
+    except (OSError, SyntaxError, ValueError) as exc:
+        raise InvalidInputError(f"{name}: corrupt or truncated image ({exc})") from None
+    except Image.DecompressionBombError as exc:
+        raise InvalidInputError(f"{name}: image too large ({exc})") from None
+    h, w = rgb.shape[:2]
+    if min(h, w) < MIN_SIDE:
+        raise InvalidInputError(f"{name}: image is {w}x{h} px, too small for face analysis "
+                                f"(at least {MIN_SIDE} px a side)")
+    return np.ascontiguousarray(rgb)
