@@ -69,6 +69,21 @@ def _matrix(value: Any, key: str, w: str) -> np.ndarray:
         raise InvalidInputError(f"{w}{key} must be a list of frames (lists of numbers)")
     if not value:
         raise InvalidInputError(f"{w}track has zero frames")
+    try:
+        arr = np.array(value)  # fast path: a rectangular list of numbers becomes an int/float matrix
+    except ValueError:
+        arr = None
+    if arr is None or arr.ndim != 2 or arr.dtype.kind not in "if":
+        _explain_bad_matrix(value, key, w)
+    arr = arr.astype(np.float64)
+    if not np.isfinite(arr).all():
+        t, c = np.argwhere(~np.isfinite(arr))[0]
+        raise InvalidInputError(f"{w}non-finite value in {key} at frame {t}, column {c}")
+    return arr.astype(np.float32)
+
+
+def _explain_bad_matrix(value: list, key: str, w: str) -> None:
+    """Slow path, only for input already known to be bad: name the first offending element."""
     width = None
     for t, row in enumerate(value):
         if not isinstance(row, list):
@@ -78,13 +93,9 @@ def _matrix(value: Any, key: str, w: str) -> np.ndarray:
         elif len(row) != width:
             raise InvalidInputError(f"{w}{key}[{t}] has {len(row)} values, frame 0 has {width}")
         for c, v in enumerate(row):
-            if v is None or isinstance(v, (bool, str)) or not isinstance(v, (int, float)):
+            if isinstance(v, bool) or not isinstance(v, (int, float)):
                 raise InvalidInputError(f"{w}{key}[{t}][{c}] is {v!r}, expected a number")
-    arr = np.asarray(value, dtype=np.float64)
-    if not np.isfinite(arr).all():
-        t, c = np.argwhere(~np.isfinite(arr))[0]
-        raise InvalidInputError(f"{w}non-finite value in {key} at frame {t}, column {c}")
-    return arr.astype(np.float32)
+    raise InvalidInputError(f"{w}{key} must be a T x C list of numbers")
 
 
 def track_to_dict(track: Track) -> dict[str, Any]:
@@ -127,7 +138,7 @@ def parse_tracks(data: bytes, name: str = "input") -> list[Track]:
     if not text.strip():
         raise InvalidInputError(f"{name} is empty")
     try:
-        return [track_from_dict(json.loads(text), name)]
+        return [track_from_dict(_loads(text), name)]
     except json.JSONDecodeError as exc:
         if exc.msg != "Extra data":
             raise InvalidInputError(f"{name}: malformed JSON ({exc.msg} at line {exc.lineno}, column {exc.colno})") from exc
@@ -137,11 +148,21 @@ def parse_tracks(data: bytes, name: str = "input") -> list[Track]:
             continue
         label = f"{name} line {lineno}"
         try:
-            obj = json.loads(line)
+            obj = _loads(line)
         except json.JSONDecodeError as exc:
             raise InvalidInputError(f"{label}: malformed JSON ({exc.msg}, column {exc.colno})") from exc
         tracks.append(track_from_dict(obj, label))
     return tracks
+
+
+def _loads(text: str) -> Any:
+    """orjson for speed; the standard library for its precise messages (and NaN, reported later)."""
+    import orjson
+
+    try:
+        return orjson.loads(text)
+    except orjson.JSONDecodeError:
+        return json.loads(text)
 
 
 def read_tracks(source: str) -> list[Track]:
