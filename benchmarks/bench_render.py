@@ -1,11 +1,17 @@
-"""Render speed: 512x512 ICT frames per second through EGL including H.264 encoding, and the software fallback.
+"""Render speed: 512x512 ICT frames per second through EGL (render only and with H.264), and the software fallback.
 
-Run: python3 benchmarks/bench_render.py [--frames 150]
+Prints, per measurement, the median over --repeat runs of frames/s and the CPU time per frame (this process
+plus ffmpeg). "serial" is the plain loop `renderer.render(rig.vertices(w), ...)` one frame after the other;
+"pipelined" is `render_frames` (posing on a worker thread while the renderer draws), which `fxe render` uses.
+
+Run: python3 benchmarks/bench_render.py [--frames 150] [--repeat 3] [--size 512]
 """
 
 from __future__ import annotations
 
 import argparse
+import resource
+import statistics
 import tempfile
 import time
 from pathlib import Path
@@ -13,12 +19,30 @@ from pathlib import Path
 import numpy as np
 
 
+def _cpu_seconds() -> float:
+    own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+
+def _measure(run, n: int, repeat: int) -> tuple[float, float]:
+    """(median frames/s, median CPU ms per frame) of `run()` rendering n frames."""
+    fps, cpu = [], []
+    for _ in range(repeat):
+        c0, t0 = _cpu_seconds(), time.perf_counter()
+        run()
+        fps.append(n / (time.perf_counter() - t0))
+        cpu.append((_cpu_seconds() - c0) / n * 1000)
+    return statistics.median(fps), statistics.median(cpu)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--frames", type=int, default=150)
+    ap.add_argument("--software-frames", type=int, default=10)
     ap.add_argument("--size", type=int, default=512)
+    ap.add_argument("--repeat", type=int, default=3)
     args = ap.parse_args()
-    from fxcli.render import make_renderer
+    from fxcli.render import Camera, make_renderer, render_frames
     from fxcli.render.render_job import render_track
     from fxcli.rigs.ict_rig import IctRig
     from fxcli.tracks import Track
@@ -26,27 +50,41 @@ def main() -> None:
 
     rig = IctRig.load()
     rng = np.random.default_rng(0)
-    frames = np.clip(rng.random((args.frames, 52)) * 0.6, 0, 1).astype(np.float32)
-    Track("arkit52", list(ARKIT52), 25.0, frames)
+    weights = np.clip(rng.random((args.frames, 52)) * 0.6, 0, 1).astype(np.float32)
     size = (args.size, args.size)
+    camera = Camera.framing(rig.mesh.frame_box, size)
+    label = f"{args.size}x{args.size}"
     with tempfile.TemporaryDirectory() as tmp:
-        for backend, n in (("egl", args.frames), ("software", 10)):
+        for backend, n in (("egl", args.frames), ("software", args.software_frames)):
             try:
                 renderer = make_renderer(size, backend)
             except Exception as exc:  # noqa: BLE001
                 print(f"{backend}: unavailable ({exc})")
                 continue
-            sub = Track("arkit52", list(ARKIT52), 25.0, frames[:n])
-            t0 = time.perf_counter()
-            render_track(sub, str(Path(tmp) / f"{backend}.mp4"), rig=rig, renderer=renderer)
-            dt = time.perf_counter() - t0
-            t1 = time.perf_counter()
-            camera = __import__("fxcli.render", fromlist=["Camera"]).Camera.framing(rig.mesh.frame_box, size)
-            for w in frames[:n]:
-                renderer.render(rig.vertices(w), rig.mesh, camera)
-            dr = time.perf_counter() - t1
-            print(f"{backend} ({renderer.device_name}) {args.size}x{args.size}: {n / dt:.1f} frames/s with H.264 "
-                  f"encoding, {n / dr:.1f} frames/s render only ({n} frames)")
+            track = Track("arkit52", list(ARKIT52), 25.0, weights[:n])
+            out = str(Path(tmp) / f"{backend}.mp4")
+            render_track(Track("arkit52", list(ARKIT52), 25.0, weights[:2]), out, rig=rig, renderer=renderer)  # warm-up
+            repeat = args.repeat if backend == "egl" else 1
+
+            def serial(renderer=renderer, n=n) -> None:
+                for w in weights[:n]:
+                    renderer.render(rig.vertices(w), rig.mesh, camera)
+
+            def pipelined(renderer=renderer, track=track) -> None:
+                for _ in render_frames(rig, track, renderer):
+                    pass
+
+            def encoded(renderer=renderer, track=track, out=out) -> None:
+                render_track(track, out, rig=rig, renderer=renderer)
+
+            s_fps, s_cpu = _measure(serial, n, repeat)
+            p_fps, p_cpu = _measure(pipelined, n, repeat)
+            e_fps, e_cpu = _measure(encoded, n, repeat)
+            print(f"{backend} ({renderer.device_name}) {label}, {n} frames, median of {repeat}:")
+            print(f"  render only, serial:    {s_fps:6.1f} frames/s  {s_cpu:5.1f} ms CPU/frame")
+            print(f"  render only, pipelined: {p_fps:6.1f} frames/s  {p_cpu:5.1f} ms CPU/frame  "
+                  f"({p_fps / s_fps:.2f}x serial)")
+            print(f"  with H.264 encoding:    {e_fps:6.1f} frames/s  {e_cpu:5.1f} ms CPU/frame (incl. ffmpeg)")
 
 
 if __name__ == "__main__":

@@ -49,12 +49,20 @@ def make_renderer(size: tuple[int, int] = (512, 512), backend: str = "auto",
 
 
 def render_frames(rig, track, renderer, *, view: str = "front", identity: np.ndarray | None = None,
-                  frames: list[int] | None = None, batch: int = 16) -> Iterator[np.ndarray]:
+                  frames: list[int] | None = None, batch: int = 16, ahead: int = 3) -> Iterator[np.ndarray]:
     """Yield one RGB uint8 picture per track frame (or per index in `frames`), posed by `rig`.
 
     `rig` is an IctRig or FlameRig: `rig.sequence(track, ...)` yields posed vertices (the track's head pose
-    included) per frame.
+    included) per frame. Vertices and normals for the next `ahead` frames are computed on a background
+    thread while the renderer draws (0: all on the calling thread).
     """
     camera = Camera.framing(rig.mesh.frame_box, renderer.size, view)
-    for _, vertices in rig.sequence(track, identity=identity, frames=frames, batch=batch):
-        yield renderer.render(vertices, rig.mesh, camera)
+    mesh = rig.mesh
+    posed = ((vertices, mesh.vertex_normals(vertices))
+             for _, vertices in rig.sequence(track, identity=identity, frames=frames, batch=batch))
+    if ahead > 0 and (frames is None or len(frames) > 1):
+        from fxcli.render.pipeline import run_ahead
+
+        posed = run_ahead(posed, depth=ahead, name="fxe-pose")
+    for vertices, normals in posed:
+        yield renderer.render(vertices, mesh, camera, normals=normals)

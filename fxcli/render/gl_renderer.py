@@ -12,6 +12,27 @@ from fxcli.rigs.mesh import Mesh
 VERTEX_SHADER = """
 #version 330
 uniform mat4 view;
+uniform mat4 projection;
+in vec3 in_pos;
+in vec3 in_normal;
+in vec3 in_color;
+out vec3 v_pos;
+out vec3 v_normal;
+out vec3 v_color;
+void main() {
+    vec4 p = view * vec4(in_pos, 1.0);
+    v_pos = p.xyz;
+    v_normal = mat3(view) * in_normal;
+    v_color = in_color;
+    gl_Position = projection * p;
+}
+"""
+
+# Only the wireframe style runs a geometry shader: it adds screen-space barycentrics per triangle. Geometry
+# shaders are slow on Mesa's llvmpipe (about a third of the frame), so the shaded and toon styles skip it.
+WIREFRAME_VERTEX_SHADER = """
+#version 330
+uniform mat4 view;
 in vec3 in_pos;
 in vec3 in_normal;
 in vec3 in_color;
@@ -27,8 +48,7 @@ void main() {
 }
 """
 
-# The geometry shader projects and adds screen-space barycentrics, which the wireframe style needs.
-GEOMETRY_SHADER = """
+WIREFRAME_GEOMETRY_SHADER = """
 #version 330
 layout(triangles) in;
 layout(triangle_strip, max_vertices = 3) out;
@@ -56,6 +76,19 @@ void main() {
 FRAGMENT_SHADER = """
 #version 330
 uniform int style;
+in vec3 v_pos;
+in vec3 v_normal;
+in vec3 v_color;
+out vec4 frag;
+""" + GLSL_SHADE + """
+void main() {
+    frag = vec4(shade(v_color, v_normal, v_pos, 1e6, style), 1.0);
+}
+"""
+
+WIREFRAME_FRAGMENT_SHADER = """
+#version 330
+uniform int style;
 in vec3 g_pos;
 in vec3 g_normal;
 in vec3 g_color;
@@ -69,6 +102,48 @@ void main() {
     frag = vec4(shade(g_color, g_normal, g_pos, edge_px, style), 1.0);
 }
 """
+
+
+class _UnlockedCalls:
+    """glDrawElements and glReadPixels called through ctypes, which lets other threads run meanwhile.
+
+    moderngl keeps Python's GIL for the whole of a draw call and a readback; on llvmpipe those are most
+    of a frame (the draw call does vertex processing and triangle setup on the calling thread, the
+    readback waits for the rasteriser threads), so posing the next frame and feeding the encoder would
+    stall behind them. ctypes releases the GIL around foreign calls.
+    """
+
+    GL_TRIANGLES, GL_UNSIGNED_INT, GL_RGB, GL_UNSIGNED_BYTE, GL_PACK_ALIGNMENT = 0x4, 0x1405, 0x1907, 0x1401, 0xD05
+
+    def __init__(self):
+        import ctypes
+
+        egl = ctypes.CDLL("libEGL.so.1")
+        egl.eglGetProcAddress.restype = ctypes.c_void_p
+        egl.eglGetProcAddress.argtypes = [ctypes.c_char_p]
+        uint, int_, ptr = ctypes.c_uint, ctypes.c_int, ctypes.c_void_p
+
+        def function(name: str, *argtypes):
+            address = egl.eglGetProcAddress(name.encode())
+            if not address:
+                raise OSError(f"no {name}")
+            return ctypes.CFUNCTYPE(None, *argtypes)(address)
+
+        self.use_program = function("glUseProgram", uint)
+        self.bind_vertex_array = function("glBindVertexArray", uint)
+        self.draw_elements = function("glDrawElements", uint, int_, uint, ptr)
+        self.pixel_store = function("glPixelStorei", uint, int_)
+        self.read_pixels = function("glReadPixels", int_, int_, int_, int_, uint, uint, ptr)
+
+    def draw_triangles(self, program, vao, n_indices: int) -> None:
+        self.use_program(program.glo)
+        self.bind_vertex_array(vao.glo)
+        self.draw_elements(self.GL_TRIANGLES, n_indices, self.GL_UNSIGNED_INT, None)
+        self.bind_vertex_array(0)
+
+    def read_rgb(self, size: tuple[int, int], out: np.ndarray) -> None:
+        self.pixel_store(self.GL_PACK_ALIGNMENT, 1)
+        self.read_pixels(0, 0, size[0], size[1], self.GL_RGB, self.GL_UNSIGNED_BYTE, out.ctypes.data)
 
 
 def create_context():
@@ -94,44 +169,73 @@ class GlRenderer:
     def __init__(self, size: tuple[int, int], bg: tuple[float, float, float], style: str):
         self.size, self.bg, self.style = size, bg, style
         self.ctx = create_context()
-        self.program = self.ctx.program(vertex_shader=VERTEX_SHADER, geometry_shader=GEOMETRY_SHADER,
-                                        fragment_shader=FRAGMENT_SHADER)
+        self._programs: dict[bool, object] = {}  # wireframe? -> program (built on first use)
+        self._vaos: dict[bool, object] = {}
         self.fbo = self.ctx.simple_framebuffer(size, components=4)
         self.fbo.use()
         self.ctx.enable(self.ctx.DEPTH_TEST)
         self._mesh_id = None
+        self._pixels = np.empty((size[1], size[0], 3), np.uint8)  # readback target, reused every frame
         self.device_name = self.ctx.info.get("GL_RENDERER", "OpenGL")
+        try:
+            self._unlocked: _UnlockedCalls | None = _UnlockedCalls()
+        except (OSError, AttributeError):  # no libEGL.so.1 by that name: moderngl's own calls still work
+            self._unlocked = None
 
-    def _bind(self, mesh: Mesh) -> None:
-        if self._mesh_id == id(mesh):
-            return
-        n = mesh.n_vertices
-        self.vbo_pos = self.ctx.buffer(reserve=n * 12, dynamic=True)
-        self.vbo_normal = self.ctx.buffer(reserve=n * 12, dynamic=True)
-        self.vbo_color = self.ctx.buffer(np.ascontiguousarray(mesh.colors, np.float32).tobytes())
-        self.ibo = self.ctx.buffer(np.ascontiguousarray(mesh.triangles, np.int32).tobytes())
-        self.vao = self.ctx.vertex_array(self.program, [(self.vbo_pos, "3f", "in_pos"),
-                                                        (self.vbo_normal, "3f", "in_normal"),
-                                                        (self.vbo_color, "3f", "in_color")],
-                                         index_buffer=self.ibo, index_element_size=4)
-        self._mesh_id = id(mesh)
+    def _program(self, wireframe: bool):
+        if wireframe not in self._programs:
+            if wireframe:
+                program = self.ctx.program(vertex_shader=WIREFRAME_VERTEX_SHADER,
+                                           geometry_shader=WIREFRAME_GEOMETRY_SHADER,
+                                           fragment_shader=WIREFRAME_FRAGMENT_SHADER)
+            else:
+                program = self.ctx.program(vertex_shader=VERTEX_SHADER, fragment_shader=FRAGMENT_SHADER)
+            self._programs[wireframe] = program
+        return self._programs[wireframe]
+
+    def _vao(self, mesh: Mesh, wireframe: bool):
+        if self._mesh_id != id(mesh):
+            n = mesh.n_vertices
+            self.vbo_pos = self.ctx.buffer(reserve=n * 12, dynamic=True)
+            self.vbo_normal = self.ctx.buffer(reserve=n * 12, dynamic=True)
+            self.vbo_color = self.ctx.buffer(np.ascontiguousarray(mesh.colors, np.float32).tobytes())
+            self.ibo = self.ctx.buffer(np.ascontiguousarray(mesh.triangles, np.int32).tobytes())
+            self._vaos.clear()
+            self._mesh_id = id(mesh)
+        if wireframe not in self._vaos:
+            self._vaos[wireframe] = self.ctx.vertex_array(
+                self._program(wireframe), [(self.vbo_pos, "3f", "in_pos"), (self.vbo_normal, "3f", "in_normal"),
+                                           (self.vbo_color, "3f", "in_color")],
+                index_buffer=self.ibo, index_element_size=4)
+        return self._vaos[wireframe]
 
     def render(self, vertices: np.ndarray, mesh: Mesh, camera: Camera, normals: np.ndarray | None = None,
                style: str | None = None) -> np.ndarray:
-        style = style or self.style
-        self._bind(mesh)
+        # several renderers (contexts) may live in one process: make this one current for the frame
+        with self.ctx:
+            return self._render(vertices, mesh, camera, normals, style or self.style)
+
+    def _render(self, vertices: np.ndarray, mesh: Mesh, camera: Camera, normals: np.ndarray | None,
+                style: str) -> np.ndarray:
+        wireframe = style == "wireframe"
+        vao = self._vao(mesh, wireframe)
+        program = self._program(wireframe)
         if normals is None:
             normals = mesh.vertex_normals(vertices)
-        self.vbo_pos.write(np.ascontiguousarray(vertices, np.float32).tobytes())
-        self.vbo_normal.write(np.ascontiguousarray(normals, np.float32).tobytes())
-        self.program["view"].write(np.ascontiguousarray(camera.view.T, np.float32).tobytes())
-        self.program["projection"].write(np.ascontiguousarray(camera.projection.T, np.float32).tobytes())
-        self.program["style"].value = STYLES.index(style)
+        self.vbo_pos.write(np.ascontiguousarray(vertices, np.float32))
+        self.vbo_normal.write(np.ascontiguousarray(normals, np.float32))
+        program["view"].write(np.ascontiguousarray(camera.view.T, np.float32))
+        program["projection"].write(np.ascontiguousarray(camera.projection.T, np.float32))
+        program["style"].value = STYLES.index(style)
+        self.fbo.use()  # bound for drawing and reading (the unlocked calls rely on it)
         self.fbo.clear(*self.bg, 1.0, depth=1.0)
-        self.vao.render()
-        w, h = self.size
-        data = np.frombuffer(self.fbo.read(components=3, alignment=1), np.uint8).reshape(h, w, 3)
-        return data[::-1].copy()  # OpenGL rows start at the bottom
+        if self._unlocked is not None:
+            self._unlocked.draw_triangles(program, vao, len(mesh.triangles) * 3)
+            self._unlocked.read_rgb(self.size, self._pixels)
+        else:
+            vao.render()
+            self.fbo.read_into(self._pixels, components=3, alignment=1)
+        return self._pixels[::-1].copy()  # OpenGL rows start at the bottom
 
     def close(self) -> None:
         self.ctx.release()

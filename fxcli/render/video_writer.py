@@ -17,6 +17,7 @@ import numpy as np
 from fxcli.errors import InvalidInputError, OutputError, UsageError
 from fxcli.io.atomic import atomic_path, check_writable_dir
 from fxcli.provenance import ffmpeg_metadata_args, save_image
+from fxcli.render.pipeline import BackgroundWriter
 
 VIDEO_SUFFIXES = (".mp4", ".mov", ".mkv")
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".webp")
@@ -73,19 +74,28 @@ def encode_video(frames: Iterable[np.ndarray], output: str, *, size: tuple[int, 
     with ExitStack() as stack:
         tmp = stack.enter_context(atomic_path(output))
         proc = subprocess.Popen(cmd + [str(tmp)], stdin=subprocess.PIPE, stderr=subprocess.PIPE)
+        # frames go down the pipe on a worker thread, so the next frame renders while ffmpeg takes this one
+        writer = BackgroundWriter(proc.stdin.write, depth=3, name="fxe-ffmpeg-pipe")
         try:
             for frame in frames:
                 if frame.shape != (height, width, 3):
                     raise ValueError(f"frame of shape {frame.shape}, expected {(height, width, 3)}")
-                proc.stdin.write(np.ascontiguousarray(frame).tobytes())
+                if writer.error is not None:
+                    break  # ffmpeg stopped early: its error is read below
+                writer.put(np.ascontiguousarray(frame))
                 count += 1
                 if progress is not None:
                     progress(count)
-            proc.stdin.close()
-        except BrokenPipeError:
-            pass  # ffmpeg stopped early: its error is read below
+            writer.close()
+            if writer.error is not None and not isinstance(writer.error, (BrokenPipeError, OSError)):
+                raise writer.error
+            try:
+                proc.stdin.close()
+            except OSError:
+                pass  # ffmpeg stopped early: its error is read below
         except BaseException:
             proc.kill()
+            writer.close()  # writes now fail at once: the queue drains
             proc.wait()
             raise
         err = proc.stderr.read().decode("utf-8", "replace").strip()
