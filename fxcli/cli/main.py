@@ -19,6 +19,8 @@ from fxcli.settings import Settings
 COMMANDS: dict[str, tuple[str, str]] = {
     "text2flame": ("fxcli.cli.text2flame_cmd:text2flame", "Text to a 3D expression track (CTEG)."),
     "render": ("fxcli.cli.render_cmd:render", "Expression tracks to video or images on a 3D head."),
+    "edit": ("fxcli.cli.edit_cmd:edit", "Change a portrait's expression, at one intensity or a sweep (PixelSmile)."),
+    "blend": ("fxcli.cli.blend_cmd:blend", "Blend several expressions on a portrait (PixelSmile)."),
     "score": ("fxcli.cli.score_cmd:score", "The papers' metrics on images, pairs or tracks."),
     "train": ("fxcli.cli.train_cmd:train", "Train a learned model (CTEG)."),
     "expressions": ("fxcli.cli.expressions_cmd:expressions", "The expression vocabulary: list, show, resolve."),

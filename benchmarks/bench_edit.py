@@ -1,0 +1,117 @@
+"""Embedded editor: speed, and what the FER judge and the identity judge say about its edits.
+
+    python3 benchmarks/bench_edit.py            # timing (in process and cold CLI) + FER/identity on the portraits
+    python3 benchmarks/bench_edit.py --timing   # timing only
+
+FER part: for each of the shared portraits with a detectable face and each basic expression, the
+judge's label of the source and of the edit at alpha 1; reports how often each is labelled as the
+target, the mean target probability, the identity similarity of the edits, and the mean target
+probability along an alpha sweep 0..1.5.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+REPO = Path(__file__).resolve().parent.parent
+PORTRAITS = REPO.parent / "shared" / "data" / "portraits"
+TARGETS = {"happy": "happy", "sad": "sad", "angry": "angry", "fear": "fear", "surprised": "surprise",
+           "disgust": "disgust"}
+SWEEP = (0.0, 0.25, 0.5, 0.75, 1.0, 1.25, 1.5)
+# `python -m fxcli`, with `edit` registered should the command table not list it
+ENTRY = ("import sys\nfrom fxcli.cli.main import COMMANDS, main\n"
+         "COMMANDS.setdefault('edit', ('fxcli.cli.edit_cmd:edit', 'Edit a portrait expression.'))\n"
+         "sys.argv[0] = 'fxe'\nmain()\n")
+
+
+def timing() -> None:
+    from PIL import Image
+
+    from fxcli.backends.edit_embedded import EmbeddedEditor
+    from fxcli.face import detect_faces, load_image
+
+    image = np.asarray(Image.fromarray(load_image(str(PORTRAITS / "interfaces-001.jpg"))).resize((512, 512)))
+    t0 = time.perf_counter()
+    editor = EmbeddedEditor()
+    face = detect_faces(image)[0]
+    editor.edit(image, [("surprised", 1.0)], seed=0, face=face)
+    first = time.perf_counter() - t0
+    times, detect = [], []
+    for expr in TARGETS:
+        t = time.perf_counter()
+        face = detect_faces(image)[0]
+        detect.append(time.perf_counter() - t)
+        t = time.perf_counter()
+        editor.edit(image, [(expr, 1.0)], seed=0, face=face)
+        times.append(time.perf_counter() - t)
+    print(f"in process, 512x512: first edit incl. loading {first:.3f} s; edit {np.median(times):.3f} s median "
+          f"(min {min(times):.3f}, max {max(times):.3f}); detection + landmarks {np.median(detect):.3f} s")
+    with tempfile.TemporaryDirectory() as tmp:
+        src = Path(tmp) / "face.png"
+        Image.fromarray(image).save(src)
+        walls = []
+        for k in range(3):
+            t = time.perf_counter()
+            subprocess.run([sys.executable, "-c", ENTRY, "edit", str(src), "-e", "surprised", "-a", "0.7",
+                            "-o", str(Path(tmp) / f"o{k}.png"), "-q"], check=True, cwd=REPO)
+            walls.append(time.perf_counter() - t)
+        print(f"cold CLI `fxe edit face.png -e surprised -a 0.7 -o out.png` (incl. identity check): "
+              f"{np.median(walls):.2f} s median of 3")
+
+
+def judged() -> None:
+    from fxcli.backends.edit_embedded import EmbeddedEditor
+    from fxcli.face import detect_faces, load_image
+    from fxcli.judges.expression import ExpressionJudge
+    from fxcli.judges.identity import IdentityJudge, similarity
+
+    editor, fer, ident = EmbeddedEditor(), ExpressionJudge(), IdentityJudge()
+    stats = {e: {"src": 0, "edit": 0, "p_src": [], "p_edit": [], "id": [], "sweep": []} for e in TARGETS}
+    used = 0
+    for path in sorted(PORTRAITS.glob("*.jpg")):
+        image = load_image(str(path))
+        faces = detect_faces(image)
+        if not faces:
+            print(f"  {path.name}: no face, skipped")
+            continue
+        used += 1
+        face = faces[0]
+        p0 = fer.probs(image, face)
+        e0 = ident.embed(image, face)
+        for expr, label in TARGETS.items():
+            k = fer.LABELS.index(label)
+            s = stats[expr]
+            s["src"] += int(np.argmax(p0) == k)
+            s["p_src"].append(p0[k])
+            curve = []
+            for a in SWEEP:
+                out = editor.edit(image, [(expr, a)], seed=0, face=face)
+                of = detect_faces(out)
+                if not of:
+                    curve.append(np.nan)
+                    continue
+                p = fer.probs(out, of[0])
+                curve.append(p[k])
+                if a == 1.0:
+                    s["edit"] += int(np.argmax(p) == k)
+                    s["p_edit"].append(p[k])
+                    s["id"].append(similarity(e0, ident.embed(out, of[0])))
+            s["sweep"].append(curve)
+    print(f"FER judge on {used} portraits (alpha 1): labelled as target, source -> edit; mean target prob; identity")
+    for expr, s in stats.items():
+        curve = np.nanmean(np.array(s["sweep"]), 0)
+        print(f"  {expr:9s} {s['src']:2d} -> {s['edit']:2d} of {used}   p {np.mean(s['p_src']):.3f} -> "
+              f"{np.mean(s['p_edit']):.3f}   id-sim {np.mean(s['id']):.3f} (min {np.min(s['id']):.3f})   "
+              f"sweep p(target) " + " ".join(f"{a:g}:{v:.3f}" for a, v in zip(SWEEP, curve, strict=True)))
+
+
+if __name__ == "__main__":
+    timing()
+    if "--timing" not in sys.argv:
+        judged()

@@ -1,0 +1,187 @@
+"""The `edit` and `blend` procedures: read the portrait, pick the face, run the editor, write and check outputs.
+
+An editor (a backend) has `name`, `model_id`, `model_hash` and
+    edit(image, terms: [(expression, weight)], *, seed, face) -> RGB uint8 image
+    map_point(shape, xy) -> where a source pixel lands in the output (for finding the face again)
+
+Sweeps resume: an output that already exists with the same provenance (source, expression, alpha, model,
+seed, face) is kept, not recomputed, so a sweep interrupted by Ctrl-C continues where it stopped.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from fxcli.edit.alpha_spec import format_alpha, parse_alphas
+from fxcli.edit.identity_guard import IdentityGuard, check_min_similarity
+from fxcli.edit.output_names import ensure_folders, plan_blend_output, plan_outputs
+from fxcli.errors import NoFaceError
+
+Report = Callable[[str], None]
+
+
+@dataclass
+class EditOutcome:
+    paths: list[str] = field(default_factory=list)
+    similarities: list[float | None] = field(default_factory=list)
+    reused: int = 0
+    sheet: str | None = None
+    index: str | None = None
+
+
+def choose_face(faces: list, face_index: int | None, source: str):
+    """The face to edit: the only one, or number `face_index`; several faces without an index is ambiguous."""
+    from fxcli.face import select_face
+
+    if face_index is None and len(faces) > 1:
+        raise NoFaceError(f"{len(faces)} faces found in {source}; which one to edit is ambiguous",
+                          hint=f"choose one with --face-index 0..{len(faces) - 1} (0 = largest)")
+    return select_face(faces, face_index, source=source)
+
+
+def _provenance_matches(path: str, meta: dict[str, Any]) -> dict[str, Any] | None:
+    """The stored provenance of `path` when it was made the same way as `meta` would make it, else None."""
+    from fxcli.provenance import read_provenance
+
+    if path == "-" or not Path(path).is_file():
+        return None
+    try:
+        records = read_provenance(path)
+    except Exception:  # noqa: BLE001 - an unreadable old output is simply made again
+        return None
+    keys = ("generator", "model", "model_hash", "seed", "params", "version")
+    if records and all(records[0].get(k) == meta.get(k) for k in keys):
+        return records[0]
+    return None
+
+
+def _save(image: np.ndarray, path: str, meta: dict[str, Any]) -> None:
+    from PIL import Image
+
+    from fxcli.provenance import save_image
+
+    pil = Image.fromarray(image)
+    if path == "-":
+        import io
+
+        from fxcli.provenance import png_info
+
+        buf = io.BytesIO()
+        pil.save(buf, format="PNG", pnginfo=png_info(meta))
+        sys.stdout.buffer.write(buf.getvalue())
+        sys.stdout.flush()
+        return
+    save_image(pil, path, meta)
+
+
+class _Session:
+    """One source portrait: the image, its face, its identity descriptor."""
+
+    def __init__(self, editor, source: str, face_index: int | None):
+        from fxcli.face import detect_faces, load_image
+
+        self.editor, self.source, self.face_index = editor, source, face_index
+        self.image = load_image(source)
+        self.face = choose_face(detect_faces(self.image), face_index, source)
+        self.guard = IdentityGuard()
+        self.embedding = self.guard.embed(self.image, self.face)
+        centre = self.face.landmarks[:, :2].mean(0)
+        self.centre_out = np.asarray(editor.map_point(self.image.shape, centre), np.float64)
+
+    def make(self, terms: list[tuple[str, float]], path: str, meta: dict[str, Any], seed: int,
+             min_id_sim: float | None, report: Report, label: str) -> tuple[float | None, bool]:
+        """Write one output (or keep an identical earlier one); (identity similarity, reused?)."""
+        old = _provenance_matches(path, meta)
+        if old is not None:
+            sim = old.get("identity_similarity")
+            report(f"{label}: {path} exists (same settings), kept; identity {_fmt(sim)}")
+            return sim, True
+        out = self.editor.edit(self.image, terms, seed=seed, face=self.face)
+        note = getattr(self.editor, "last_note", None)
+        if note:
+            report(f"{label}: {note}")
+        sim = self.guard.similarity(self.embedding, out, self.centre_out)
+        if min_id_sim is not None and (sim is None or sim < min_id_sim):
+            report(f"{label}: identity {_fmt(sim)} below --min-id-sim {min_id_sim:g}, not written")
+            return sim, False
+        _save(out, path, {**meta, "identity_similarity": sim})
+        report(f"{label}: {path if path != '-' else 'stdout'} identity {_fmt(sim)}")
+        return sim, False
+
+
+def _fmt(sim: float | None) -> str:
+    return "n/a (no face in output)" if sim is None else f"{sim:.3f}"
+
+
+def _meta(command: str, editor, seed: int, params: dict[str, Any]) -> dict[str, Any]:
+    from fxcli.provenance import make_meta
+
+    return make_meta(command, model=editor.model_id, model_hash=getattr(editor, "model_hash", None), seed=seed,
+                     params=params)
+
+
+def run_edit(editor, *, source: str, expression: str, alpha: str, output: str | None, face_index: int | None = None,
+             seed: int = 0, min_id_sim: float | None = None, report: Report = lambda _: None) -> EditOutcome:
+    """Edit `source` toward `expression` at every alpha of the `alpha` spec; write images, sheet and index."""
+    alphas = parse_alphas(alpha)
+    plan = plan_outputs(source, output, expression, alphas)
+    ensure_folders(plan.all_paths())
+    session = _Session(editor, source, face_index)
+    outcome = EditOutcome()
+    results = []
+    for a, path in zip(alphas, plan.files, strict=True):
+        meta = _meta("edit", editor, seed, {"source": source, "expression": expression, "alpha": a,
+                                            "face_index": face_index})
+        sim, reused = session.make([(expression, a)], path, meta, seed, min_id_sim, report,
+                                   f"alpha {format_alpha(a)}")
+        outcome.paths.append(path)
+        outcome.similarities.append(sim)
+        outcome.reused += reused
+        results.append((f"alpha {format_alpha(a)}", sim))
+    check_min_similarity(results, min_id_sim)
+    if plan.sheet and plan.index:
+        _write_sweep_extras(session, editor, expression, alphas, plan, outcome, seed, report)
+    return outcome
+
+
+def _write_sweep_extras(session: _Session, editor, expression: str, alphas: list[float], plan, outcome: EditOutcome,
+                        seed: int, report: Report) -> None:
+    from fxcli.edit.contact_sheet import contact_sheet
+    from fxcli.edit.sweep_index import sweep_index, write_sweep_index
+    from fxcli.face import load_image
+    from fxcli.provenance import make_meta, save_image
+
+    images = [session.image] + [load_image(p) for p in plan.files]
+    labels = ["source"] + [f"a={format_alpha(a)}  id {_fmt(s) if s is not None else 'n/a'}"
+                           for a, s in zip(alphas, outcome.similarities, strict=True)]
+    sheet = contact_sheet(images, labels)
+    save_image(sheet, plan.sheet, make_meta("edit", model=editor.model_id, seed=seed,
+                                            params={"source": session.source, "expression": expression,
+                                                    "alphas": alphas, "contact_sheet": True}))
+    items = [{"alpha": a, "path": p, "identity_similarity": s}
+             for a, p, s in zip(alphas, plan.files, outcome.similarities, strict=True)]
+    write_sweep_index(sweep_index(session.source, expression, editor.model_id, seed, session.face_index, items,
+                                  plan.index), plan.index)
+    outcome.sheet, outcome.index = plan.sheet, plan.index
+    report(f"contact sheet {plan.sheet}; index {plan.index}")
+
+
+def run_blend(editor, *, source: str, terms: list[tuple[str, float]], output: str | None,
+              face_index: int | None = None, seed: int = 0, min_id_sim: float | None = None,
+              report: Report = lambda _: None) -> EditOutcome:
+    """Edit `source` toward the sum of the terms' directions, each scaled by its weight; write one image."""
+    path = plan_blend_output(source, output, terms)
+    ensure_folders([path])
+    session = _Session(editor, source, face_index)
+    meta = _meta("blend", editor, seed, {"source": source, "terms": [[n, w] for n, w in terms],
+                                         "face_index": face_index})
+    label = "blend " + " + ".join(f"{n}:{format_alpha(w)}" for n, w in terms)
+    sim, reused = session.make(terms, path, meta, seed, min_id_sim, report, label)
+    check_min_similarity([(label, sim)], min_id_sim)
+    return EditOutcome([path], [sim], int(reused))
