@@ -1,0 +1,1 @@
+"""Training of the learned models (`fxe train`): data readers, checkpoints and training loops."""
