@@ -63,6 +63,20 @@ def test_item_noise_depends_only_on_seed_plus_index():
     assert torch.allclose(both[1], alone[0], atol=1e-5)
 
 
+def test_sampling_noise_is_scaled_per_channel():
+    scale = [0.0] * 50 + [0.5, 0.0, 2.0]  # noise only on jaw0 (x0.5) and jaw2 (x2)
+    torch.manual_seed(0)
+    model = CtegModel(tiny_config(noise_scale=scale)).eval()
+    h, m = text_batch(["scaled noise"])
+    noisy = model.sample(h, m, torch.zeros(53), seed=9, stop_threshold=0.0, max_len=1)[0][0]
+    means = model.sample(h, m, torch.zeros(53), seed=9, stop_threshold=0.0, max_len=1, noise_std=0.0)[0][0]
+    diff = noisy - means  # first frame: the same mean, plus sigma * scale * eps
+    assert torch.count_nonzero(diff[:50]) == 0 and diff[51] == 0
+    assert diff[50] != 0 and diff[52] != 0
+    with pytest.raises(ValueError, match="noise_scale has 2 values"):
+        tiny_config(noise_scale=[1.0, 1.0])
+
+
 def test_expression_wise_attention_matches_plain_multi_head_attention():
     torch.manual_seed(1)
     cfg = tiny_config()

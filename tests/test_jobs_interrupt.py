@@ -68,3 +68,22 @@ def test_sharding_across_processes(tmp_path, capsys, monkeypatch):
     with pytest.raises(SystemExit):
         main(["slowwrite", "--jobs", str(jobs)])
     assert [os.path.basename(c) for c in CALLS] == ["1.txt", "3.txt"]
+
+
+def test_per_job_seed_matches_the_single_command(tmp_path):
+    from tests.conftest import run_fxe
+
+    text = "I can't believe we finally made it."
+    jobs = tmp_path / "jobs.jsonl"
+    jobs.write_text("".join(json.dumps({"text": text, "seed": s, "output": str(tmp_path / f"{i}.json")}) + "\n"
+                            for i, s in enumerate([1, 1, 2])))
+    batch = run_fxe("text2flame", "--jobs", str(jobs), "--seed", "7")
+    assert batch.code == 0, batch.stderr
+    single = run_fxe("text2flame", text, "--seed", "1")
+    one, again, two = ((tmp_path / f"{i}.json").read_bytes() for i in range(3))
+    assert one == again == single.stdout and one != two
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text(json.dumps({"text": text, "seed": "x", "output": str(tmp_path / "b.json")}) + "\n"
+                   + json.dumps({"text": text, "device": "cuda", "output": str(tmp_path / "c.json")}) + "\n")
+    result = run_fxe("text2flame", "--jobs", str(bad))
+    assert result.code == 1 and "'x' is not an integer" in result.stderr and "give --device" in result.stderr

@@ -49,6 +49,9 @@ class CtegText2Flame:
         for i, (text, seq) in enumerate(zip(texts, seqs, strict=True)):
             meta = make_meta("text2flame", model=self.model_id, model_hash=self.ckpt.weights_hash, seed=seed + i,
                              params={"fps": fps, "max_frames": max_frames})
-            tracks.append(Track(space=cfg.space, channels=self.ckpt.channels, fps=fps,
-                                frames=seq.float().cpu().numpy(), text=text, meta=meta))
+            frames = seq.float().cpu().numpy()
+            if cfg.space == "arkit52":
+                frames = frames.clip(0.0, 1.0)  # ARKit weights are defined on [0, 1]; sampling noise can leave it
+            tracks.append(Track(space=cfg.space, channels=self.ckpt.channels, fps=fps, frames=frames, text=text,
+                                meta=meta))
         return tracks

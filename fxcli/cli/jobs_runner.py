@@ -1,7 +1,8 @@
 """`--jobs FILE|-`: many jobs of one subcommand in one process, the models loaded once.
 
 Each line of the file is a JSON object whose keys are the subcommand's option names (dashes or
-underscores). A job's keys override the options given on the command line. A job whose outputs all
+underscores), plus `seed` for a per-job random seed. A job's keys override the options given on the
+command line. Device and dtype hold for the whole batch (models are loaded once). A job whose outputs all
 exist already is skipped, so an interrupted batch resumes where it stopped. One status line per job
 on stderr, then a summary; the exit status is 1 if any job failed. Under `torchrun` or
 `accelerate launch`, process RANK of WORLD_SIZE takes every WORLD_SIZE-th job.
@@ -20,8 +21,11 @@ from typing import Any
 import click
 
 from fxcli.cli.console import console
+from fxcli.cli.options import settings_of
 from fxcli.errors import EXIT_FAILURE, FxeError, InvalidInputError, UsageError
 from fxcli.io.inputs import read_text
+
+SEED_KEY = "__seed__"
 
 
 def parse_job_lines(text: str) -> list[tuple[int, dict | None, str | None]]:
@@ -48,8 +52,16 @@ def convert_job(ctx: click.Context, raw: dict[str, Any], skip: tuple[str, ...] =
     out = {}
     for key, value in raw.items():
         name = key.replace("-", "_")
+        if name == "seed":
+            if isinstance(value, bool) or not isinstance(value, int):
+                raise InvalidInputError(f"bad value for 'seed': {value!r} is not an integer")
+            out[SEED_KEY] = value
+            continue
+        if name in ("device", "dtype"):
+            raise InvalidInputError(f"{key!r} cannot change per job (models are loaded once): give --{key} "
+                                    "on the command line")
         if name not in params:
-            valid = ", ".join(sorted(n.replace("_", "-") for n in params))
+            valid = ", ".join(sorted([n.replace("_", "-") for n in params] + ["seed"]))
             raise InvalidInputError(f"unknown key {key!r} (valid: {valid})")
         param = params[name]
         try:
@@ -91,13 +103,14 @@ def run_jobs(ctx: click.Context, source: str, base: dict[str, Any], run_one: Cal
             if error is not None:
                 raise InvalidInputError(error)
             params = {**base, **convert_job(ctx, raw)}
+            seed = params.pop(SEED_KEY, None)
             outs = outputs(params)
             if outs and all(Path(o).exists() for o in outs):
                 counts["skipped"] += 1
                 if console.verbosity >= 0:
                     console.info(f"{where}: skipped, {outs[0]} exists")
                 continue
-            note = run_one(params)
+            note = _run_with_seed(ctx, seed, run_one, params)
         except KeyboardInterrupt:
             console.error(f"{where}: interrupted; {counts['ok']} done; run the same command again to resume")
             raise
@@ -121,6 +134,14 @@ def run_jobs(ctx: click.Context, source: str, base: dict[str, Any], run_one: Cal
         raise click.exceptions.Exit(EXIT_FAILURE)
 
 
-def explicit_params(ctx: click.Context, names: list[str] | None = None) -> dict[str, Any]:
-    """The command's parameter values (for use as the base of every job)."""
-    return {k: v for k, v in ctx.params.items() if names is None or k in names}
+def _run_with_seed(ctx: click.Context, seed: int | None, run_one: Callable, params: dict) -> str | None:
+    """Run one job with its own seed (if it names one) in the shared settings, then restore the batch's."""
+    settings = settings_of(ctx)
+    saved = settings.seed
+    if seed is not None:
+        settings.seed = seed
+    try:
+        return run_one(params)
+    finally:
+        settings.seed = saved
+

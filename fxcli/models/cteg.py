@@ -54,12 +54,19 @@ class CtegConfig:
     jaw_channels: tuple[int, ...] = field(default=FLAME_JAW)  # jaw part of a frame (EwA queries, x5 in the loss)
     jaw_weight: float = 5.0  # loss weight of the jaw channels (official code)
     stop_threshold: float = 1.0  # sampling stops at the first mean frame with L2 norm below this
-    sample_noise_std: float = 1.0  # psi_hat = mu + sigma * eps at sampling (the paper's sigma = 1; 0 = means)
+    sample_noise_std: float = 1.0  # psi_hat = mu + sigma * scale_c * eps at sampling (the paper's sigma = 1; 0 = means)
+    # Per-channel scale of that noise: the training frames' standard deviation. The official code adds
+    # N(0, 1) to every value, which fits FLAME expression coefficients (std ~1 in EmoAva) but not jaw
+    # angles (std ~0.03 rad) or ARKit weights (in [0, 1]); empty = 1 for every channel (official).
+    noise_scale: tuple[float, ...] = ()
     lr_mul: float = 2.0  # Noam schedule: lr = lr_mul * d_model^-0.5 * min(step^-0.5, step * warmup^-1.5)
     warmup: int = 4000
 
     def __post_init__(self) -> None:
         self.jaw_channels = tuple(int(c) for c in self.jaw_channels)
+        self.noise_scale = tuple(float(c) for c in self.noise_scale)
+        if self.noise_scale and len(self.noise_scale) != self.frame_width:
+            raise ValueError(f"noise_scale has {len(self.noise_scale)} values for frames of {self.frame_width}")
 
     @classmethod
     def for_space(cls, space: str, **kw: Any) -> CtegConfig:
@@ -67,12 +74,14 @@ class CtegConfig:
         if space == "flame":
             return cls(space=space, frame_width=53, jaw_channels=FLAME_JAW, **kw)
         if space == "arkit52":
-            return cls(space=space, frame_width=52, jaw_channels=ARKIT_JAW, **kw)
+            # ARKit weights spread ~10x less than FLAME coefficients: the stop norm shrinks with them
+            return cls(space=space, frame_width=52, jaw_channels=ARKIT_JAW, **{"stop_threshold": 0.1, **kw})
         raise ValueError(f"CTEG models flame or arkit52 frames, not {space!r}")
 
     def to_dict(self) -> dict[str, Any]:
         d = asdict(self)
         d["jaw_channels"] = list(self.jaw_channels)
+        d["noise_scale"] = list(self.noise_scale)
         return d
 
     @classmethod
@@ -356,6 +365,7 @@ class CtegModel(nn.Module):
         noise_std = cfg.sample_noise_std if noise_std is None else noise_std
         threshold = cfg.stop_threshold if stop_threshold is None else stop_threshold
         b, dev = text_hidden.shape[0], text_hidden.device
+        scale = torch.tensor(cfg.noise_scale or [1.0] * cfg.frame_width, device=dev, dtype=text_hidden.dtype)
         gens = [torch.Generator().manual_seed(seed + i) for i in range(b)]  # CPU generators: same draws on any device
         text_kv, tmask = self.text_memory(text_hidden, text_mask)
         frame = start_frame.to(dev, text_hidden.dtype).expand(b, 1, -1)  # (B, 1, C) BOS
@@ -376,7 +386,7 @@ class CtegModel(nn.Module):
                 mean = self._full_prefix(prefix, text_kv, tmask, torch.cat(eps_history, 1))
             stopped = (mean[:, 0].norm(dim=-1) < threshold).cpu() & (lengths == max_len)
             lengths[stopped] = max(t, 1)
-            frame = mean + noise_std * eps_out  # (B, 1, C): psi_hat = mu + sigma * eps, fed back
+            frame = mean + noise_std * scale * eps_out  # (B, 1, C): psi_hat = mu + sigma * scale * eps, fed back
             outputs.append(frame)
             run_sum = run_sum + frame
             if not use_cache:

@@ -28,6 +28,12 @@ from fxcli.tracks.channels import DEFAULT_CHANNELS
 TEXT_ENCODERS = ("minilm", "bert-base-cased")
 
 
+def channel_std(train: list[tuple[str, np.ndarray]]) -> np.ndarray:
+    """Per-channel standard deviation of all training frames (the sampling noise scale), floored at 1e-3."""
+    frames = np.concatenate([f for _, f in train], axis=0)  # (sum T_i, C)
+    return np.maximum(frames.std(axis=0), 1e-3)
+
+
 def start_frame_for(space: str, train: list[tuple[str, np.ndarray]]) -> np.ndarray:
     """BOS frame: EmoAva's dataset mean for FLAME frames (registry `emoava-stats`), else the training mean."""
     if space == "flame":
@@ -159,7 +165,8 @@ def train_cteg(data: str, output: str, *, epochs: int = 100, batch_size: int = 2
         start = start_frame_for(space, dataset.train)
         cfg = CtegConfig.for_space(space, d_model=d_model, n_heads=heads, d_ffn=ffn, n_layers=layers,
                                    dropout=dropout, max_len=max_len, text_encoder=text_encoder,
-                                   text_dim=int(encoder.hidden_size), lr_mul=lr_mul, warmup=warmup)
+                                   text_dim=int(encoder.hidden_size), lr_mul=lr_mul, warmup=warmup,
+                                   noise_scale=tuple(channel_std(dataset.train)))
         torch.manual_seed(seed)  # the same initial weights in every process
         try:
             model = CtegModel(cfg)
@@ -213,7 +220,7 @@ def train_cteg(data: str, output: str, *, epochs: int = 100, batch_size: int = 2
             for k, v in losses.items():
                 sums[k] = sums.get(k, 0.0) + float(v.detach())
             if log_every and step % log_every == 0:
-                say(f"epoch {epoch + 1}/{epochs} step {step} loss {float(losses['loss']):.4f} "
+                say(f"epoch {epoch + 1}/{epochs} step {step} loss {float(losses['loss'].detach()):.4f} "
                     f"lr {schedule.get_last_lr()[0]:.3g}")
         records = {"epoch": epoch + 1, "step": step, **{f"train_{k}": v / max(n_batches, 1) for k, v in sums.items()}}
         if main:
