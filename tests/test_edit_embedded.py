@@ -182,3 +182,24 @@ def test_the_warp_never_folds(editor):
                 assert det[~mouth_opening(image.shape, dst)].min() >= 0.05, (n, expr, alpha)
                 assert out.shape == image.shape
     assert limited >= 1  # alpha 3 is past the one-to-one limit somewhere: the guard is exercised
+
+
+def test_fer_judge_sees_more_anger_fear_and_disgust_at_alpha_one(editor):
+    """The harder basic expressions: over several portraits the judge's target probability grows by half."""
+    from fxcli.face import detect_faces, load_image
+    from fxcli.judges.expression import ExpressionJudge
+
+    judge = ExpressionJudge()
+    targets = {"angry": "angry", "fear": "fear", "disgust": "disgust"}
+    means = {}
+    for expr, label in targets.items():
+        k = judge.LABELS.index(label)
+        rows = []
+        for n in ("001", "005", "006", "009", "013", "016"):
+            image = load_image(str(PORTRAITS / f"interfaces-{n}.jpg"))
+            face = detect_faces(image)[0]
+            out = editor.edit(image, [(expr, 1.0)], seed=0, face=face)
+            rows.append((judge.probs(image, face)[k], judge.probs(out, detect_faces(out)[0])[k]))
+        means[expr] = np.mean(rows, axis=0)
+    for expr, (before, after) in means.items():
+        assert after > 1.5 * before + 0.005, (expr, before, after)
