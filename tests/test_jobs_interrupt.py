@@ -87,3 +87,16 @@ def test_per_job_seed_matches_the_single_command(tmp_path):
                    + json.dumps({"text": text, "device": "cuda", "output": str(tmp_path / "c.json")}) + "\n")
     result = run_fxe("text2flame", "--jobs", str(bad))
     assert result.code == 1 and "'x' is not an integer" in result.stderr and "give --device" in result.stderr
+
+
+def test_job_keys_accept_the_argument_name_shown_in_usage(tmp_path):
+    from fxcli.tracks import Track, write_tracks
+    from tests.conftest import run_fxe
+
+    write_tracks([Track.zeros("arkit52", 2, 25)], tmp_path / "t.json")
+    jobs = tmp_path / "jobs.jsonl"
+    jobs.write_text(json.dumps({"track": str(tmp_path / "t.json"), "output": str(tmp_path / "a.npz")}) + "\n"
+                    + json.dumps({"source": str(tmp_path / "t.json"), "output": str(tmp_path / "b.npz")}) + "\n")
+    result = run_fxe("track", "convert", "--jobs", str(jobs))  # usage: fxe track convert [TRACK|-]
+    assert result.code == 0, result.stderr
+    assert (tmp_path / "a.npz").exists() and (tmp_path / "b.npz").exists()

@@ -49,9 +49,11 @@ def parse_job_lines(text: str) -> list[tuple[int, dict | None, str | None]]:
 def convert_job(ctx: click.Context, raw: dict[str, Any], skip: tuple[str, ...] = ("jobs", "recipe")) -> dict:
     """Check a job's keys against the command's parameters and convert values with click's types."""
     params = {p.name: p for p in ctx.command.params if p.name and p.name not in skip and p.expose_value}
+    aliases = _argument_aliases(params)
     out = {}
     for key, value in raw.items():
         name = key.replace("-", "_")
+        name = aliases.get(name, name)
         if name == "seed":
             if isinstance(value, bool) or not isinstance(value, int):
                 raise InvalidInputError(f"bad value for 'seed': {value!r} is not an integer")
@@ -61,7 +63,7 @@ def convert_job(ctx: click.Context, raw: dict[str, Any], skip: tuple[str, ...] =
             raise InvalidInputError(f"{key!r} cannot change per job (models are loaded once): give --{key} "
                                     "on the command line")
         if name not in params:
-            valid = ", ".join(sorted([n.replace("_", "-") for n in params] + ["seed"]))
+            valid = ", ".join(sorted([n.replace("_", "-") for n in params] + list(aliases) + ["seed"]))
             raise InvalidInputError(f"unknown key {key!r} (valid: {valid})")
         param = params[name]
         try:
@@ -69,6 +71,17 @@ def convert_job(ctx: click.Context, raw: dict[str, Any], skip: tuple[str, ...] =
         except click.BadParameter as exc:
             raise InvalidInputError(f"bad value for {key!r}: {exc.format_message()}") from None
     return out
+
+
+def _argument_aliases(params: dict[str, click.Parameter]) -> dict[str, str]:
+    """Positional arguments also answer to the name their usage shows (`IMAGE|-` -> `image`)."""
+    aliases = {}
+    for name, param in params.items():
+        if isinstance(param, click.Argument) and param.metavar:
+            alias = param.metavar.split("|")[0].strip("[]. ").lower().replace("-", "_")
+            if alias and alias not in params:
+                aliases[alias] = name
+    return aliases
 
 
 def _shard() -> tuple[int, int]:
