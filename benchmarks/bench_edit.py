@@ -20,7 +20,7 @@ from pathlib import Path
 import numpy as np
 
 REPO = Path(__file__).resolve().parent.parent
-PORTRAITS = REPO.parent / "shared" / "data" / "portraits"
+PORTRAITS = REPO / "tests" / "data" / "portraits"
 TARGETS = {"happy": "happy", "sad": "sad", "angry": "angry", "fear": "fear", "surprised": "surprise",
            "disgust": "disgust"}
 SWEEP = (0.0, 0.25, 0.5, 0.75, 1.0, 1.25, 1.5)

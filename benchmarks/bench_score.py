@@ -17,7 +17,7 @@ import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
-PORTRAITS = REPO.parent / "shared" / "data" / "portraits"
+PORTRAITS = REPO / "tests" / "data" / "portraits"
 
 
 def main() -> None:

@@ -1,4 +1,4 @@
-"""Shared test helpers: run fxe as a user does (a subprocess), paths to the shared data."""
+"""Shared test helpers: run fxe as a user does (a subprocess), paths to the test data."""
 
 from __future__ import annotations
 
@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).resolve().parent.parent
-SHARED = REPO.parent / "shared"
-PORTRAITS = SHARED / "data" / "portraits"
+DATA = REPO / "tests" / "data"
+PORTRAITS = DATA / "portraits"  # CC0 photos shipped with the tests (see its README)
 
 
 @dataclass

@@ -11,9 +11,9 @@ import pytest
 from fxcli.expressions.au_arkit import au_recipe_to_arkit
 from fxcli.expressions.library import BASIC_LABELS, load_library
 from fxcli.tracks.channels import ARKIT52
-from tests.conftest import SHARED, assert_one_error_line
+from tests.conftest import DATA, assert_one_error_line
 
-TAXONOMY = SHARED / "data" / "taxonomy.md"
+TAXONOMY = DATA / "taxonomy.md"  # the literature facts the library is checked against
 
 
 def taxonomy_names() -> dict[str, set[str]]:
