@@ -26,6 +26,7 @@ from fxcli.errors import InvalidInputError, UsageError
 from fxcli.tracks.channels import DEFAULT_CHANNELS
 
 TEXT_ENCODERS = ("minilm", "bert-base-cased")
+MIXED_PRECISION = {"fp32": "no", "bf16": "bf16", "fp16": "fp16"}  # --precision -> accelerate's mixed_precision
 
 
 def channel_std(train: list[tuple[str, np.ndarray]]) -> np.ndarray:
@@ -102,12 +103,15 @@ def train_cteg(data: str, output: str, *, epochs: int = 100, batch_size: int = 2
                warmup: int = 4000, text_encoder: str = "bert-base-cased", resume: bool = False,
                dev_fraction: float = 0.05, seed: int = 0, device: str = "auto", d_model: int = 768,
                heads: int = 12, ffn: int = 2048, layers: int = 1, dropout: float = 0.1, max_len: int = 256,
-               metric_samples: int = 16, log_every: int = 50, encoder: Any = None,
-               log: Callable[[str], None] = print) -> dict[str, Any]:
+               metric_samples: int = 16, log_every: int = 50, encoder: Any = None, precision: str = "fp32",
+               dry_run: bool = False, log: Callable[[str], None] = print) -> dict[str, Any]:
     """Train (or resume) a CTEG model on a data folder; writes the checkpoint to `output` after each epoch.
 
     `encoder` overrides the registry text encoder (an object with `encode_tokens` and `hidden_size`).
     Returns the final history entry plus `fingerprint` (see `weights_fingerprint`) and `process_index`.
+    Every step and epoch also goes to `output`/train_log.jsonl, and the curve to `output`/loss.png.
+    `dry_run`: build everything, run one optimiser step, write nothing, and return the dry-run report
+    (parameter counts, the step's losses, peak memory) plus `process_index`.
     """
     import torch
     from accelerate import Accelerator
@@ -115,6 +119,7 @@ def train_cteg(data: str, output: str, *, epochs: int = 100, batch_size: int = 2
     from fxcli.models.cteg import CtegConfig, CtegModel, noam_factor
     from fxcli.train.cteg_checkpoint import CONFIG, load_checkpoint, load_training_state, save_checkpoint
     from fxcli.train.cteg_data import collate, load_cteg_data
+    from fxcli.train.training_log import TrainingLog, dry_run_report, reset_peak_memory
 
     for name, value, low in (("epochs", epochs, 1), ("batch size", batch_size, 1), ("warmup", warmup, 1),
                              ("max length", max_len, 1), ("layers", layers, 1), ("heads", heads, 1)):
@@ -131,11 +136,16 @@ def train_cteg(data: str, output: str, *, epochs: int = 100, batch_size: int = 2
     out = Path(output)
     if resume and not (out / CONFIG).exists():
         raise UsageError(f"{output}: nothing to resume (no {CONFIG})", hint="drop --resume to start a new run")
-    if not resume and (out / CONFIG).exists():
+    if not resume and not dry_run and (out / CONFIG).exists():
         raise UsageError(f"{output}: already holds a checkpoint", hint="add --resume to continue it, or pick another -o")
 
     use_cpu = device == "cpu" or (device == "auto" and not torch.cuda.is_available())
-    acc = Accelerator(cpu=use_cpu)
+    if precision not in MIXED_PRECISION:
+        raise UsageError(f"unknown precision {precision!r}", hint=f"choose from {', '.join(MIXED_PRECISION)}")
+    if precision == "fp16" and use_cpu:
+        raise UsageError("fp16 training needs a GPU", hint="use --precision bf16 or fp32 on the CPU")
+    acc = Accelerator(cpu=use_cpu, mixed_precision=MIXED_PRECISION[precision])
+    reset_peak_memory(acc.device)
     main = acc.is_main_process
     say = log if main else (lambda _msg: None)
 
@@ -194,8 +204,11 @@ def train_cteg(data: str, output: str, *, epochs: int = 100, batch_size: int = 2
         schedule.load_state_dict(state["schedule"])
     wrapped, optimizer = acc.prepare(LossOf(model), optimizer)
     torch.manual_seed(seed + 1000 * (acc.process_index + 1) + first_epoch)  # z / dropout noise per process
+    train_log = TrainingLog(out, enabled=main and not dry_run, resume=resume)
 
     records: dict[str, Any] = history[-1] if history else {}
+    if dry_run:
+        epochs = min(epochs, first_epoch + 1)
     for epoch in range(first_epoch, epochs):
         order = torch.Generator().manual_seed(seed + epoch)
         loader = torch.utils.data.DataLoader(
@@ -219,6 +232,16 @@ def train_cteg(data: str, output: str, *, epochs: int = 100, batch_size: int = 2
             n_batches += 1
             for k, v in losses.items():
                 sums[k] = sums.get(k, 0.0) + float(v.detach())
+            train_log.step(step=step, epoch=epoch + 1, loss=float(losses["loss"].detach()),
+                           terms={k: float(v.detach()) for k, v in losses.items() if k != "loss"},
+                           lr=schedule.get_last_lr()[0])
+            if dry_run:
+                report = dry_run_report("cteg", device=acc.device, modules={"cteg": model},
+                                        step={"step": step, **{k: float(v.detach()) for k, v in losses.items()}},
+                                        train_sequences=len(dataset.train), dev_sequences=len(dataset.dev),
+                                        processes=acc.num_processes, precision=precision)
+                acc.end_training()
+                return {**report, "process_index": acc.process_index}
             if log_every and step % log_every == 0:
                 say(f"epoch {epoch + 1}/{epochs} step {step} loss {float(losses['loss'].detach()):.4f} "
                     f"lr {schedule.get_last_lr()[0]:.3g}")
@@ -232,6 +255,9 @@ def train_cteg(data: str, output: str, *, epochs: int = 100, batch_size: int = 2
                             {"epoch": epoch + 1, "step": step, "history": history, "data_seed": data_split_seed,
                              "dev_fraction": dev_fraction},
                             {"optimizer": optimizer.state_dict(), "schedule": schedule.state_dict()})
+            train_log.epoch(step=step, epoch=epoch + 1, loss=records.get("train_loss"),
+                            terms={k: v for k, v in records.items() if k not in ("epoch", "step", "train_loss")},
+                            lr=schedule.get_last_lr()[0])
             say(f"epoch {epoch + 1}/{epochs}: " + ", ".join(f"{k} {v:.4g}" for k, v in records.items()
                                                             if k not in ("epoch", "step")))
         acc.wait_for_everyone()
