@@ -72,7 +72,8 @@ def trained(tmp_path_factory):
 
 def test_training_writes_a_self_describing_checkpoint(trained):
     data, ckpt, record = trained
-    assert sorted(p.name for p in ckpt.iterdir()) == ["config.json", "model.safetensors", "training_state.pt"]
+    assert sorted(p.name for p in ckpt.iterdir()) == ["config.json", "loss.png", "model.safetensors",
+                                                   "train_log.jsonl", "training_state.pt"]
     info = json.loads((ckpt / "config.json").read_text())
     assert info["format"] == "fxe.cteg/v1" and info["fxe_version"]
     assert info["config"]["text_encoder"] == "minilm" and info["config"]["text_dim"] == 384
