@@ -22,6 +22,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "edit": ("fxcli.cli.edit_cmd:edit", "Change a portrait's expression, at one intensity or a sweep (PixelSmile)."),
     "blend": ("fxcli.cli.blend_cmd:blend", "Blend several expressions on a portrait (PixelSmile)."),
     "score": ("fxcli.cli.score_cmd:score", "The papers' metrics on images, pairs or tracks."),
+    "gen-avatar": ("fxcli.cli.gen_avatar_cmd:gen_avatar", "Avatars: identities x expressions, index and sheet (GenEAva)."),
     "train": ("fxcli.cli.train_cmd:train", "Train a learned model (CTEG)."),
     "expressions": ("fxcli.cli.expressions_cmd:expressions", "The expression vocabulary: list, show, resolve."),
     "track": ("fxcli.cli.track_cmd:track", "Validate and convert expression track files."),

@@ -57,9 +57,14 @@ def render_frames(rig, track, renderer, *, view: str = "front", identity: np.nda
     thread while the renderer draws (0: all on the calling thread).
     """
     camera = Camera.framing(rig.mesh.frame_box, renderer.size, view)
-    mesh = rig.mesh
-    posed = ((vertices, mesh.vertex_normals(vertices))
-             for _, vertices in rig.sequence(track, identity=identity, frames=frames, batch=batch))
+    mesh, extend = rig.mesh, (lambda v: v)
+    if hasattr(rig, "identity_weights") and hasattr(rig, "all_triangles"):  # the ICT head: add its brows
+        from fxcli.rigs.ict_extras import browed
+
+        mesh, extend = browed(rig).mesh, browed(rig).extend
+    posed = ((v, mesh.vertex_normals(v))
+             for v in (extend(vertices) for _, vertices in rig.sequence(track, identity=identity, frames=frames,
+                                                                         batch=batch)))
     if ahead > 0 and (frames is None or len(frames) > 1):
         from fxcli.render.pipeline import run_ahead
 

@@ -1,0 +1,146 @@
+"""The avatar core: brows follow ICT's brow shapes, culled triangles hide nothing, colours cover their ranges."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+from fxcli.avatar.appearance import MONK_SCALE, sample_appearance, skin_from_tone
+from fxcli.avatar.identity import load_identity_file, sample_identity, save_identity
+from fxcli.errors import InvalidInputError
+from fxcli.tracks.channels import ARKIT52
+
+
+@pytest.fixture(scope="module")
+def model():
+    from fxcli.avatar.builder import AvatarModel
+
+    return AvatarModel.load()
+
+
+def _w(**channels) -> np.ndarray:
+    w = np.zeros(52, np.float32)
+    for k, v in channels.items():
+        w[ARKIT52.index(k)] = v
+    return w
+
+
+def test_brows_ride_on_the_brow_shapes(model):
+    ident = sample_identity(3, 0)
+    avatar = model.build(ident.coefficients, ident.appearance)
+    brow = avatar.extras.kind == 0
+    n_ict = len(model.draw)
+    v = avatar.vertices(np.stack([_w(), _w(browDownLeft=1, browDownRight=1), _w(browInnerUp=1),
+                                  _w(browOuterUpLeft=1, browOuterUpRight=1)]))
+    brows = v[:, n_ict:][:, brow]
+    inner = np.abs(brows[0, :, 0]) < 2.5  # the brows' heads, near the midline
+    outer = np.abs(brows[0, :, 0]) > 4.5
+    down, inner_up, outer_up = (brows[k] - brows[0] for k in (1, 2, 3))
+    assert down[:, 1].mean() < -0.15  # AU4 lowers the brows ...
+    assert np.abs(brows[1, inner, 0]).mean() < np.abs(brows[0, inner, 0]).mean()  # ... and draws them together
+    assert inner_up[inner, 1].mean() > 0.2 and inner_up[inner, 1].mean() > 1.4 * inner_up[outer, 1].mean()  # AU1
+    assert outer_up[outer, 1].mean() > 0.3 and outer_up[outer, 1].mean() > 1.4 * outer_up[inner, 1].mean()  # AU2
+    # an affine combination of skin vertices plus a lift along the normal: 1.2 mm off the skin at rest
+    assert np.allclose(avatar.extras.weights.sum(1), 1, atol=1e-6)
+    assert np.allclose(np.linalg.norm(avatar.extras.offset[brow], axis=1), 0.12, atol=1e-5)
+
+
+def test_brow_pixels_move_down_in_the_picture(model):
+    from fxcli.avatar.generate import AvatarPainter
+
+    ident = sample_identity(3, 1)
+    ident.appearance.brow = (0.0, 0.0, 1.0)  # pure blue brows: found by colour
+    painter = AvatarPainter((128, 128), "shaded", "software")
+    a, b = (im.astype(int) for im in painter.images(ident, np.stack([_w(), _w(browDownLeft=1, browDownRight=1)]),
+                                                    np.zeros((2, 3))))
+    rows = [np.nonzero((im[..., 2] > im[..., 0] + 40) & (im[..., 2] > im[..., 1] + 40))[0] for im in (a, b)]
+    assert len(rows[0]) > 30 and len(rows[1]) > 20
+    assert rows[1].mean() - rows[0].mean() > 0.8  # rows grow downward
+
+
+def test_culled_triangles_hide_nothing(model):
+    """The visible-triangle subset draws the same picture as the whole head for an unseen identity."""
+    from fxcli.avatar.builder import AvatarModel
+    from fxcli.render import make_renderer
+    from fxcli.rigs.mesh import Mesh
+
+    assert len(model.triangles) < 0.8 * len(model.rig.triangles)
+    rng = np.random.default_rng(1234)
+    ident = sample_identity(99, 7, sigma=1.3)
+    weights = np.clip(rng.random(52) * (rng.random(52) < 0.2), 0, 1).astype(np.float32)
+    head = np.array([0.1, -0.25, 0.05], np.float32)
+    full = AvatarModel.__new__(AvatarModel)
+    full.__dict__.update(model.__dict__)
+    tri = model.rig.triangles
+    draw = np.unique(tri)
+    need = np.union1d(draw, model.need)
+    full.need = need
+    full.need_pos = np.full(model.rig.n_vertices, -1, np.int64)
+    full.need_pos[need] = np.arange(len(need))
+    full.draw, full.draw_local = draw, full.need_pos[draw]
+    dp = np.full(model.rig.n_vertices, -1)
+    dp[draw] = np.arange(len(draw))
+    full.triangles = dp[tri].astype(np.int32)
+    cols = (need[:, None] * 3 + np.arange(3)).ravel()
+    full.deltas = np.ascontiguousarray(model.rig.expression_deltas[:, cols])
+    ren = make_renderer((192, 192), "auto", bg=(1, 1, 1), style="shaded")
+    cam = model.camera((192, 192))
+    pics = []
+    for m in (model, full):
+        avatar = m.build(ident.coefficients, ident.appearance)
+        v = avatar.vertices(weights[None], head[None])[0]
+        pics.append(ren.render(v, avatar.mesh, cam).astype(int))
+        assert isinstance(avatar.mesh, Mesh)
+    diff = np.abs(pics[0] - pics[1]).max(-1)
+    assert (diff > 24).mean() < 0.002, (diff > 24).sum()
+
+
+def test_skin_tones_cover_the_monk_scale_evenly():
+    rng = np.random.default_rng(0)
+    looks = [sample_appearance(rng) for _ in range(400)]
+    tones = np.array([a.skin_tone for a in looks])
+    counts = np.histogram(tones, bins=np.arange(1, 11, 1.0))[0]
+    assert counts.min() >= 25  # every step of the scale is drawn (uniform: 44 expected per step)
+    luma = np.array([np.dot(a.skin, [0.299, 0.587, 0.114]) for a in looks])
+    assert np.corrcoef(tones, luma)[0, 1] < -0.97  # darker along the scale
+    assert skin_from_tone(1) == pytest.approx([int(MONK_SCALE[0][i:i + 2], 16) / 255 for i in (0, 2, 4)])
+    covers = sum(a.cover for a in looks)
+    assert 30 < covers < 90  # about one in seven
+    light_blue = sum(a.iris_name == "blue" for a in looks if a.skin_tone < 3)
+    dark_blue = sum(a.iris_name == "blue" for a in looks if a.skin_tone > 7)
+    assert light_blue > dark_blue
+
+
+def test_identity_files_round_trip_and_are_checked(tmp_path):
+    ident = sample_identity(11, 2)
+    for suffix in (".json", ".npz"):
+        path = tmp_path / f"i{suffix}"
+        save_identity(ident, str(path))
+        back = load_identity_file(str(path))
+        assert np.array_equal(back.coefficients, ident.coefficients)
+        assert back.appearance.to_dict() == ident.appearance.to_dict()
+    bad = tmp_path / "bad.npz"
+    np.savez(bad, coefficients=np.zeros((10, 10)))
+    with pytest.raises(InvalidInputError, match=r"got shape \(10, 10\)"):
+        load_identity_file(str(bad))
+    wrong = tmp_path / "w.json"
+    wrong.write_text(json.dumps({"coefficients": [0] * 100, "colors": {"skin": "pink"}}))
+    with pytest.raises(InvalidInputError, match="skin"):
+        load_identity_file(str(wrong))
+
+
+def test_ink_outline_rings_the_silhouette():
+    from fxcli.render.toon import ink_outline
+
+    yy, xx = np.mgrid[:64, :64]
+    disc = (yy - 32) ** 2 + (xx - 32) ** 2 <= 15 ** 2
+    img = np.full((64, 64, 3), 255, np.uint8)
+    img[disc] = (200, 150, 120)
+    out = ink_outline(img.copy(), (255, 255, 255), width=1)
+    ring = np.any(out != img, axis=-1)
+    assert not (ring & disc).any()  # drawn outside the figure only
+    # a 3x3 dilation's ring around a digital disc of radius r is a 4-connected curve: its pixel count is
+    # the disc's L1 perimeter one pixel out, 8 (r + 1) = 128 (an 8-connected ring would be ~5.7 r = 91)
+    assert abs(int(ring.sum()) - 8 * 16) <= 4
