@@ -29,6 +29,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "models": ("fxcli.cli.models_cmd:models", "Model weights: list, where, verify, pull."),
     "env": ("fxcli.cli.env_cmd:env", "Versions, devices and what is installed (for bug reports)."),
     "inspect": ("fxcli.cli.inspect_cmd:inspect_cmd", "Show how an fxe output file was made."),
+    "talk": ("fxcli.cli.talk_cmd:talk", "A portrait or avatar speaks audio or text, following an instruction."),
 }
 
 EPILOG = """\b

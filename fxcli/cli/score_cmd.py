@@ -21,6 +21,9 @@ from fxcli.errors import FxeError, UsageError
 @click.option("--index", "index", metavar="FILE",
               help='Edit-sweep index: {"source": ..., "items": [{"path": ..., "alpha": ..., "expression": ...}]}.')
 @click.option("--tracks", metavar="FILE|-", help="Expression tracks (fxe.track/v1): CTEG's metrics.")
+@click.option("--talk", metavar="VIDEO", help="A talking-head video: lip sync (lag, correlation), jitter, identity "
+                                              "(with --source), AUs and AU-Emo (with --expression).")
+@click.option("--audio", metavar="FILE", help="With --talk: the speech, when not the video's own audio stream.")
 @click.option("--reference", metavar="FILE",
               help="With --tracks: ground-truth tracks for the metrics that compare with a reference set.")
 @click.option("--cteg-model", metavar="PATH", help="With --tracks: CTEG checkpoint folder; adds Cppl.")
@@ -39,7 +42,8 @@ from fxcli.errors import FxeError, UsageError
 @click.option("--json", "as_json", is_flag=True, help="JSON Lines on stdout even on a terminal.")
 @click.option("--list", "list_metrics", is_flag=True, help="List the metrics and the judges they need, then exit.")
 @command_options
-def score(images: tuple[str, ...], pairs: str | None, index: str | None, tracks: str | None,
+def score(images: tuple[str, ...], pairs: str | None, index: str | None, tracks: str | None, talk: str | None,
+          audio: str | None,
           reference: str | None, cteg_model: str | None, cppl_definition: str, source: str | None,
           expression: str | None, text: str | None, judges: tuple[str, ...], face_index: int | None,
           output: str | None, as_json: bool, list_metrics: bool) -> None:
@@ -75,20 +79,28 @@ def score(images: tuple[str, ...], pairs: str | None, index: str | None, tracks:
       fxe score --index sweep/index.json --judge arcface
       fxe score --pairs pairs.jsonl --judge clip --judge dino --judge lpips -o scores.jsonl
       fxe text2flame "What a day." | fxe score --tracks -
+      fxe score --talk talk.mp4 --source portrait.jpg --expression happy
       fxe score --list
     """
     if list_metrics:
         _print_list(as_json)
         return
     modes = [name for name, given in (("--images", images), ("--pairs", pairs), ("--index", index),
-                                      ("--tracks", tracks)) if given]
+                                      ("--tracks", tracks), ("--talk", talk)) if given]
     if len(modes) != 1:
-        raise UsageError("give exactly one of --images, --pairs, --index or --tracks"
+        raise UsageError("give exactly one of --images, --pairs, --index, --tracks or --talk"
                          + (f" (got {', '.join(modes)})" if modes else ""), hint="see `fxe score --help`")
     if tracks is None:
         for flag, value in (("--reference", reference), ("--cteg-model", cteg_model)):
             if value is not None:
                 raise UsageError(f"{flag} goes with --tracks")
+    if talk is not None:
+        from fxcli.metrics.talk_sync import score_talk
+
+        _emit([score_talk(talk, audio=audio, source=source, emotion=expression)], output, as_json)
+        return
+    if audio is not None:
+        raise UsageError("--audio goes with --talk")
     if not images:
         for flag, value in (("--source", source), ("--expression", expression), ("--text", text)):
             if value is not None:

@@ -1,0 +1,176 @@
+"""Metrics of talking-head videos, measured on the output frames (no SyncNet, no download).
+
+- Lip sync: the audio's loudness envelope (fxcli.audio) against the mouth opening that FaceMesh measures
+  on every frame (inner-lip gap / inter-ocular distance). Both are z-scored; their Pearson correlation is
+  taken at every lag within +-max_lag frames. `sync_lag` is the best lag (positive: the mouth moves after
+  the sound), `sync_corr` its correlation and `sync_conf` the peak minus the median over lags (as SyncNet
+  reports an offset and a confidence).
+- Jitter: mean landmark acceleration |x[t+1] - 2 x[t] + x[t-1]| over the 468 landmarks and frames, in %
+  of the inter-ocular distance per frame^2.
+- Identity: cosine similarity (dlib descriptors) of the source photo's face and frames spread over the clip.
+- AUs: FaceMesh proxy AUs active on 3 frames (at 1/4, 1/2, 3/4 of the clip; their intersection, as
+  InstructAvatar takes it), relative to the source photo's own neutral when given; AU-Emo for an emotion.
+"""
+
+from __future__ import annotations
+
+import re
+import subprocess
+from dataclasses import dataclass
+
+import numpy as np
+
+from fxcli.errors import InvalidInputError, NoFaceError
+
+MAX_LAG = 8  # frames
+MAX_VIDEO_FRAMES = 18_000  # 10 minutes at 30 fps
+
+
+@dataclass
+class Video:
+    frames: np.ndarray  # (T, H, W, 3) uint8
+    fps: float
+
+
+def read_video(path: str, max_frames: int = MAX_VIDEO_FRAMES) -> Video:
+    from fxcli.render.video_writer import ffmpeg_exe
+
+    probe = subprocess.run([ffmpeg_exe(), "-hide_banner", "-nostdin", "-i", path], capture_output=True, timeout=60)
+    info = probe.stderr.decode("utf-8", "replace")
+    m = re.search(r"Video: .*?, (\d{2,5})x(\d{2,5})", info)
+    f = re.search(r"([\d.]+) fps", info)
+    if not m or not f:
+        raise InvalidInputError(f"{path}: not a readable video")
+    w, h = int(m.group(1)), int(m.group(2))
+    proc = subprocess.run([ffmpeg_exe(), "-v", "error", "-nostdin", "-i", path, "-frames:v", str(max_frames),
+                           "-f", "rawvideo", "-pix_fmt", "rgb24", "pipe:1"], capture_output=True, timeout=600)
+    if proc.returncode != 0:
+        raise InvalidInputError(f"{path}: not a readable video ({proc.stderr.decode('utf-8', 'replace').strip()[-200:]})")
+    frames = np.frombuffer(proc.stdout, np.uint8)
+    n = len(frames) // (w * h * 3)
+    return Video(frames[: n * w * h * 3].reshape(n, h, w, 3), float(f.group(1)))
+
+
+def track_landmarks(frames: np.ndarray) -> np.ndarray:
+    """(T, 468, 2) FaceMesh landmarks per frame (the largest face; NaN where no face was found)."""
+    from fxcli.face import detect_faces
+
+    out = np.full((len(frames), 468, 2), np.nan)
+    for i, frame in enumerate(frames):
+        faces = detect_faces(np.ascontiguousarray(frame))
+        if faces:
+            out[i] = faces[0].landmarks[:, :2]
+    return out
+
+
+def mouth_opening(landmarks: np.ndarray) -> np.ndarray:
+    """(T,) inner-lip gap over the inter-ocular distance."""
+    from fxcli.judges.geometry import LEFT_EYE_OUTER, LOWER_LIP_INNER, RIGHT_EYE_OUTER, UPPER_LIP_INNER
+
+    iod = np.linalg.norm(landmarks[:, LEFT_EYE_OUTER] - landmarks[:, RIGHT_EYE_OUTER], axis=-1)
+    gap = np.linalg.norm(landmarks[:, LOWER_LIP_INNER] - landmarks[:, UPPER_LIP_INNER], axis=-1)
+    return gap / iod
+
+
+def lag_correlation(mouth: np.ndarray, envelope: np.ndarray, max_lag: int = MAX_LAG) -> dict[str, float | int]:
+    """Correlation of mouth[t] with envelope[t - lag] for lag in [-max_lag, max_lag] (NaNs skipped)."""
+    n = min(len(mouth), len(envelope))
+    mouth, envelope = np.asarray(mouth[:n], np.float64), np.asarray(envelope[:n], np.float64)
+    corrs = {}
+    for lag in range(-max_lag, max_lag + 1):
+        a = mouth[max(lag, 0): n + min(lag, 0)]
+        b = envelope[max(-lag, 0): n - max(lag, 0)]
+        ok = np.isfinite(a) & np.isfinite(b)
+        if ok.sum() < 5 or a[ok].std() < 1e-9 or b[ok].std() < 1e-9:
+            corrs[lag] = np.nan
+            continue
+        corrs[lag] = float(np.corrcoef(a[ok], b[ok])[0, 1])
+    values = np.array([corrs[k] for k in sorted(corrs)])
+    if not np.isfinite(values).any():
+        return {"sync_lag": None, "sync_corr": None, "sync_conf": None}
+    best = int(np.nanargmax(values)) - max_lag
+    return {"sync_lag": best, "sync_corr": round(float(corrs[best]), 4),
+            "sync_conf": round(float(corrs[best] - np.nanmedian(values)), 4)}
+
+
+def jitter(landmarks: np.ndarray) -> float | None:
+    from fxcli.judges.geometry import LEFT_EYE_OUTER, RIGHT_EYE_OUTER
+
+    if len(landmarks) < 3:
+        return None
+    iod = np.nanmedian(np.linalg.norm(landmarks[:, LEFT_EYE_OUTER] - landmarks[:, RIGHT_EYE_OUTER], axis=-1))
+    acc = np.linalg.norm(landmarks[2:] - 2 * landmarks[1:-1] + landmarks[:-2], axis=-1)  # (T-2, 468)
+    value = np.nanmean(acc) / iod * 100
+    return round(float(value), 4) if np.isfinite(value) else None
+
+
+def score_talk(video: str, *, audio: str | None = None, source: str | None = None, emotion: str | None = None,
+               max_lag: int = MAX_LAG) -> dict:
+    """The metrics of the module docstring for one video (its own audio stream unless `audio` is given)."""
+    from fxcli.audio import energy_envelope, load_audio
+
+    clip = Video_or_error(video)
+    try:
+        sound = load_audio(audio or video)
+    except InvalidInputError as exc:
+        raise InvalidInputError(f"{video}: no usable audio ({exc.message})",
+                                hint="give --audio FILE with the speech") from None
+    lms = track_landmarks(clip.frames)
+    found = np.isfinite(lms[:, 0, 0])
+    if not found.any():
+        raise NoFaceError(f"no face found in any frame of {video}")
+    env = energy_envelope(sound.samples, sound.rate, hop=1.0 / clip.fps)
+    result: dict = {"video": video, "frames": len(clip.frames), "fps": clip.fps,
+                    "duration": round(len(clip.frames) / clip.fps, 4), "audio_duration": round(sound.duration, 4),
+                    "face_frames": int(found.sum())}
+    result.update(lag_correlation(mouth_opening(lms), env, max_lag))
+    result["jitter"] = jitter(lms)
+    neutral = None
+    if source is not None:
+        result.update(_identity(source, clip, lms))
+        from fxcli.face import find_face, load_image
+        from fxcli.judges.geometry import au_proxies
+
+        neutral = au_proxies(find_face(load_image(source), source=source))
+    result.update(_aus(lms, found, neutral, emotion))
+    return result
+
+
+def Video_or_error(path: str) -> Video:  # noqa: N802 - reads like a constructor
+    from pathlib import Path
+
+    if not Path(path).is_file():
+        raise InvalidInputError(f"{path}: no such file")
+    clip = read_video(path)
+    if len(clip.frames) < 3:
+        raise InvalidInputError(f"{path}: too few frames ({len(clip.frames)}) to measure motion")
+    return clip
+
+
+def _identity(source: str, clip: Video, lms: np.ndarray) -> dict:
+    from fxcli.face import detect_faces, find_face, load_image
+    from fxcli.judges.identity import IdentityJudge, similarity
+
+    judge = IdentityJudge()
+    image = load_image(source)
+    ref = judge.embed(image, find_face(image, source=source))
+    sims = []
+    for i in np.linspace(0, len(clip.frames) - 1, 5).astype(int):
+        faces = detect_faces(np.ascontiguousarray(clip.frames[i]))
+        if faces:
+            sims.append(similarity(ref, judge.embed(np.ascontiguousarray(clip.frames[i]), faces[0])))
+    return {"identity": round(float(np.mean(sims)), 4) if sims else None}
+
+
+def _aus(lms: np.ndarray, found: np.ndarray, neutral: dict | None, emotion: str | None) -> dict:
+    from fxcli.judges.geometry import active_aus, au_proxies
+    from fxcli.metrics.instructavatar import au_emo
+
+    idx = np.flatnonzero(found)
+    picks = idx[np.linspace(len(idx) * 0.25, len(idx) * 0.75, 3).astype(int).clip(0, len(idx) - 1)]
+    sets = [active_aus(au_proxies(lms[i]), neutral) for i in picks]
+    aus = sorted(set.intersection(*sets)) if sets else []
+    out: dict = {"aus": aus}
+    if emotion:
+        out["au_emo"] = au_emo(aus, emotion)
+    return out

@@ -1,0 +1,292 @@
+"""Animate a portrait photo with an ARKit-52 track + head pose, fast enough for real time on a CPU.
+
+The embedded editor's warp (fxcli/backends/edit_embedded.py) moves FaceMesh landmarks by the ICT head's
+expression shapes and bends the photo with a thin-plate spline through them. Both steps are linear:
+landmark motion is linear in the ARKit weights, and the spline's values are linear in the landmark
+motion (its centres stay at the photo's landmarks; for motions of a few pixels the backward map's
+centres at the moved landmarks differ from that only to second order). So the spline is solved once
+for all 52 channels at once, giving one dense displacement field per channel on a coarse grid;
+a frame is then one small matrix product, one resize and one cv2.remap.
+
+- Mouth interior: the photo is warped once to a wide-open mouth and the editor's cavity-and-teeth fill
+  is painted into that opening once; each frame shows this same interior (moved with the upper lip)
+  inside its own lip opening. Teeth do not flicker because they are never repainted.
+- Head pose: pitch, yaw and roll become a 2D similarity about the neck (roll a rotation, yaw and pitch
+  shifts with a slight foreshortening), applied through a smooth falloff around the face and added to
+  the same backward map: the background stays still and nothing tears at the face border.
+- Temporal smoothing: the weights and pose are smoothed with a Gaussian of `smooth_frames` frames.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+GRID = 4  # px between evaluations of the dense fields
+FALLOFF_INNER, FALLOFF_OUTER = 1.0, 1.9  # head motion: full inside this multiple of the face radius, none outside
+BROW_GAIN = 2.5  # ICT's brow shapes move FaceMesh's brow points far less than a real brow raise does
+BROW_LANDMARKS = (70, 63, 105, 66, 107, 55, 65, 52, 53, 46, 300, 293, 334, 296, 336, 285, 295, 282, 283, 276)
+LID_CHANNELS = ("eyeBlinkLeft", "eyeBlinkRight")
+OPEN_WEIGHTS = {"jawOpen": 0.6, "mouthLowerDownLeft": 0.3, "mouthLowerDownRight": 0.3}
+
+
+@dataclass
+class PortraitRig:
+    image: np.ndarray  # (H, W, 3) uint8 at output size
+    src: np.ndarray  # (468, 2) landmarks
+    lm_delta: np.ndarray  # (52, 468 * 2) landmark motion per unit weight, px
+    fields: np.ndarray  # (52, gh * gw * 2) backward displacement per unit weight on the coarse grid
+    grid_shape: tuple[int, int]
+    falloff: np.ndarray  # (gh, gw) head-motion weight on the coarse grid
+    gx: np.ndarray
+    gy: np.ndarray
+    pivot: np.ndarray  # (2,) neck point
+    face_size: float  # px, inter-ocular-ish scale of the face (half width of the landmarks' box)
+    interior: np.ndarray  # (H, W, 3) photo with a wide-open painted mouth
+    open_upper: np.ndarray  # (2,) centre of the upper inner lip in `interior`
+    src_mouth_area: float
+    grid_points: np.ndarray | None = None  # (gh, gw, 2) coarse grid positions
+    seam: np.ndarray | None = None  # (H, W) float32: 1 on the photo's lip seam (between the inner lips)
+
+    def __post_init__(self) -> None:
+        gx, gy = np.meshgrid(self.gx, self.gy)
+        self.grid_points = np.stack([gx, gy], -1)
+
+
+def fit_image(image: np.ndarray, size: tuple[int, int]) -> np.ndarray:
+    """Scale to cover `size` (w, h) and centre-crop."""
+    import cv2
+
+    w, h = size
+    ih, iw = image.shape[:2]
+    s = max(w / iw, h / ih)
+    resized = cv2.resize(image, (max(w, round(iw * s)), max(h, round(ih * s))),
+                         interpolation=cv2.INTER_AREA if s < 1 else cv2.INTER_CUBIC)
+    y0 = (resized.shape[0] - h) // 2
+    x0 = (resized.shape[1] - w) // 2
+    return np.ascontiguousarray(resized[y0:y0 + h, x0:x0 + w])
+
+
+def landmark_deltas(editor, face) -> np.ndarray:
+    """(52, 468, 2) pixel motion of the face's landmarks per unit of each ARKit-52 channel."""
+    from fxcli.backends.edit_embedded import FLIP, umeyama
+    from fxcli.tracks.channels import ARKIT52
+
+    scale, rot, _ = umeyama(editor.neutral @ FLIP, face.landmarks.astype(np.float64))
+    out = np.zeros((len(ARKIT52), 468, 2))
+    for c in range(len(ARKIT52)):
+        w = np.zeros(len(ARKIT52), np.float32)
+        w[c] = 1.0
+        ict = editor.rig.arkit52_to_ict(w).astype(np.float64)
+        delta = np.tensordot(ict, editor.deltas, axes=1)  # (468, 3) ICT cm
+        out[c] = (scale * (delta @ FLIP) @ rot.T)[:, :2]
+    brows = [i for i, n in enumerate(ARKIT52) if n.startswith("brow")]
+    out[np.ix_(brows, BROW_LANDMARKS)] *= BROW_GAIN  # the brow points only: the lids keep ICT's motion
+    return out
+
+
+def build_rig(image: np.ndarray, face, editor) -> PortraitRig:
+    import cv2
+    from scipy.interpolate import RBFInterpolator
+
+    from fxcli.backends.edit_embedded import (
+        FACE_OVAL,
+        LOWER_INNER_LIP,
+        OVAL_SMOOTHING,
+        SMOOTHING,
+        UPPER_INNER_LIP,
+        polygon_area,
+        ring,
+    )
+
+    h, w = image.shape[:2]
+    src = face.landmarks[:, :2].astype(np.float64)
+    deltas = landmark_deltas(editor, face)  # (52, 468, 2)
+    still = ring(src)
+    centres = np.vstack([src, still])
+    values = np.concatenate([-deltas.transpose(1, 0, 2).reshape(468, -1), np.zeros((len(still), deltas.shape[0] * 2))])
+    smoothing = np.full(len(centres), SMOOTHING)
+    smoothing[list(FACE_OVAL)] = OVAL_SMOOTHING
+    spline = RBFInterpolator(centres, values, kernel="thin_plate_spline", smoothing=smoothing)
+    gx = np.arange(0, w + GRID, GRID, dtype=np.float64)
+    gy = np.arange(0, h + GRID, GRID, dtype=np.float64)
+    grid = np.stack(np.meshgrid(gx, gy), -1).reshape(-1, 2)
+    cx, cy = (still.min(0) + still.max(0)) / 2
+    rx, ry = (still.max(0) - still.min(0)) / 2
+    inside = ((grid[:, 0] - cx) / rx) ** 2 + ((grid[:, 1] - cy) / ry) ** 2 <= 1.0
+    flat = np.zeros((len(grid), values.shape[1]))
+    flat[inside] = spline(grid[inside])
+    # (52, gh * gw * 2), contiguous: a frame's field is one vector-matrix product
+    fields = np.ascontiguousarray(flat.reshape(len(gy), len(gx), -1, 2).transpose(2, 0, 1, 3)
+                                  .reshape(values.shape[1] // 2, -1).astype(np.float32))
+
+    # head-motion falloff: 1 over the face, smoothly to 0 at FALLOFF_OUTER face radii
+    lo, hi = src.min(0), src.max(0)
+    centre = (lo + hi) / 2
+    radius = float(np.linalg.norm(hi - lo) / 2)
+    d = np.linalg.norm(grid - centre, axis=1) / radius
+    fall = np.clip((FALLOFF_OUTER - d) / (FALLOFF_OUTER - FALLOFF_INNER), 0, 1)
+    fall = (0.5 - 0.5 * np.cos(np.pi * fall)).reshape(len(gy), len(gx)).astype(np.float32)
+    pivot = np.array([centre[0], hi[1] + 0.15 * (hi[1] - lo[1])])
+
+    rig = PortraitRig(image, src, np.ascontiguousarray(deltas.reshape(len(deltas), -1), np.float32), fields, (len(gy), len(gx)), fall, gx, gy, pivot,
+                      float((hi[0] - lo[0]) / 2), image, np.zeros(2), 0.0)
+    # the mouth interior, painted once: a shaded cavity with the upper teeth hanging from the upper lip
+    rig.interior = paint_interior(image, src)
+    rig.open_upper = src[list(UPPER_INNER_LIP)].mean(0)
+    seam = np.zeros((h, w), np.uint8)
+    inner_src = np.vstack([src[list(UPPER_INNER_LIP)], src[list(LOWER_INNER_LIP)[-2:0:-1]]])
+    cv2.fillPoly(seam, [np.round(inner_src).astype(np.int32)], 255)
+    cv2.polylines(seam, [np.round(inner_src).astype(np.int32)], True, 255, 2)
+    rig.seam = seam.astype(np.float32) / 255.0
+    inner = np.vstack([src[list(UPPER_INNER_LIP)], src[list(LOWER_INNER_LIP)[-2:0:-1]]])
+    rig.src_mouth_area = polygon_area(inner)
+    del cv2
+    return rig
+
+
+def paint_interior(image: np.ndarray, src: np.ndarray) -> np.ndarray:
+    """The photo with its mouth region painted as an open mouth's inside: a cavity in the lips' shade,
+    darker deeper down, and a band of upper teeth below the upper inner lip (FaceMesh landmarks `src`)."""
+    import cv2
+
+    from fxcli.backends.edit_embedded import OUTER_LIPS, UPPER_INNER_LIP
+
+    out = image.astype(np.float32).copy()
+    h, w = image.shape[:2]
+    lips = src[list(OUTER_LIPS)]
+    mask = np.zeros((h, w), np.uint8)
+    cv2.fillPoly(mask, [np.round(lips).astype(np.int32)], 255)
+    lip_colour = image[mask > 0].mean(0) if mask.any() else np.array([150.0, 80.0, 80.0])
+    x0, y0 = np.floor(lips.min(0)).astype(int)
+    x1, y1 = np.ceil(lips.max(0)).astype(int)
+    mouth_w = max(float(x1 - x0), 4.0)
+    y0, y1 = max(0, y0 - int(0.3 * mouth_w)), min(h, y1 + int(0.6 * mouth_w))
+    x0, x1 = max(0, x0 - int(0.3 * mouth_w)), min(w, x1 + int(0.3 * mouth_w))
+    ys = np.arange(y0, y1, dtype=np.float32)[:, None, None]
+    top = src[list(UPPER_INNER_LIP)][:, 1].mean()
+    depth = np.clip((ys - top) / (0.5 * mouth_w), 0, 1)
+    cavity = lip_colour * (0.3 - 0.15 * depth)  # (rows, 1, 3)
+    region = np.broadcast_to(cavity, (y1 - y0, x1 - x0, 3)).copy()
+    # upper teeth: from the upper inner lip down 14 % of the mouth width, slightly shaded at the corners
+    upper = src[list(UPPER_INNER_LIP)] - [x0, y0]
+    band = np.vstack([upper - [0, 3], (upper + [0, 0.14 * mouth_w])[::-1]])
+    teeth = np.zeros((y1 - y0, x1 - x0), np.uint8)
+    cv2.fillPoly(teeth, [np.round(band).astype(np.int32)], 255)
+    xs = np.arange(x0, x1, dtype=np.float32)[None, :]
+    centre = upper[:, 0].mean() + x0
+    shade = 0.82 - 0.3 * np.clip(np.abs(xs - centre) / (0.5 * mouth_w), 0, 1) ** 2  # (1, cols)
+    tooth_colour = np.array([226.0, 218.0, 204.0])
+    tmask = cv2.GaussianBlur(teeth.astype(np.float32) / 255.0, (0, 0), 1.2)[..., None]
+    region = region * (1 - tmask) + (tooth_colour * shade[..., None]) * tmask
+    region = cv2.GaussianBlur(region.astype(np.float32), (0, 0), 0.8)
+    out[y0:y1, x0:x1] = region
+    return np.clip(out + 0.5, 0, 255).astype(np.uint8)
+
+
+def pose_field(rig: PortraitRig, pose: np.ndarray) -> np.ndarray:
+    """(gh, gw, 2) backward displacement of the head pose (pitch, yaw, roll in radians) on the coarse grid."""
+    pitch, yaw, roll = (float(v) for v in pose)
+    if abs(pitch) + abs(yaw) + abs(roll) < 1e-5:
+        return np.zeros(rig.grid_shape + (2,), np.float32)
+    size = rig.face_size
+    # forward similarity about the neck: roll rotates (image y is down, so the sign flips), yaw and pitch
+    # move the face sideways / down and foreshorten it a little
+    c, s = np.cos(-roll), np.sin(-roll)
+    sx, sy = 1.0 - 0.12 * abs(np.sin(yaw)), 1.0 - 0.08 * abs(np.sin(pitch))
+    a = np.array([[c * sx, -s * sy], [s * sx, c * sy]])
+    shift = np.array([0.55 * size * np.sin(yaw), 0.45 * size * np.sin(pitch)])
+    p = rig.grid_points - rig.pivot
+    inv = np.linalg.inv(a)
+    back = (p - shift) @ inv.T - p  # where each output point comes from, minus itself
+    return (back * rig.falloff[..., None]).astype(np.float32)
+
+
+def warp_frame(rig: PortraitRig, weights: np.ndarray, pose: np.ndarray, *, with_mouth: bool = True) -> np.ndarray:
+    import cv2
+
+    from fxcli.backends.edit_embedded import LOWER_INNER_LIP, UPPER_INNER_LIP, polygon_area
+
+    h, w = rig.image.shape[:2]
+    pf = pose_field(rig, pose)
+    coarse = (weights.astype(np.float32) @ rig.fields).reshape(rig.grid_shape + (2,)) + pf
+    fine = cv2.resize(coarse, (rig.grid_shape[1] * GRID, rig.grid_shape[0] * GRID), interpolation=cv2.INTER_LINEAR)
+    fine = fine[:h, :w]
+    map_x = _BASE_X(h, w) + fine[..., 0]
+    map_y = _BASE_Y(h, w) + fine[..., 1]
+    out = cv2.remap(rig.image, map_x, map_y, interpolation=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REFLECT)
+    if not with_mouth:
+        return out
+    dst = rig.src + (weights.astype(np.float32) @ rig.lm_delta).reshape(468, 2)  # before the head pose
+    inner = np.vstack([dst[list(UPPER_INNER_LIP)], dst[list(LOWER_INNER_LIP)[-2:0:-1]]])
+    area = polygon_area(inner)
+    if area <= max(1.0, rig.src_mouth_area * 1.05):
+        return out
+    strength = float(np.clip((area - rig.src_mouth_area) / area * 1.5, 0.0, 1.0))
+    # the interior sits where the head pose carries the mouth: map the polygon through the pose too
+    shift = dst[list(UPPER_INNER_LIP)].mean(0) - rig.open_upper
+    pts = _forward_pose(rig, inner, pf)
+    x0, y0 = np.floor(pts.min(0)).astype(int) - 6
+    x1, y1 = np.ceil(pts.max(0)).astype(int) + 7
+    x0, y0, x1, y1 = max(x0, 0), max(y0, 0), min(x1, w), min(y1, h)
+    if x1 <= x0 or y1 <= y0:
+        return out
+    # the opening is where the warp stretched the photo's lip seam: pull the seam mask through the same map
+    seam = cv2.remap(rig.seam, map_x[y0:y1, x0:x1], map_y[y0:y1, x0:x1], interpolation=cv2.INTER_LINEAR,
+                     borderMode=cv2.BORDER_CONSTANT)
+    poly = np.zeros((y1 - y0, x1 - x0), np.float32)
+    cv2.fillPoly(poly, [np.round(pts - [x0, y0]).astype(np.int32)], 1.0)
+    alpha = cv2.GaussianBlur(np.maximum(seam, poly), (0, 0), 0.8)[..., None] * strength
+    # interior pixels: the painted open mouth, moved with the upper lip and the head
+    moved = _forward_pose(rig, rig.open_upper[None] + shift, pf)[0] - rig.open_upper
+    m = np.float32([[1, 0, moved[0] - x0], [0, 1, moved[1] - y0]])
+    patch = cv2.warpAffine(rig.interior, m, (x1 - x0, y1 - y0), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REFLECT)
+    roi = out[y0:y1, x0:x1].astype(np.float32)
+    out[y0:y1, x0:x1] = np.clip(roi * (1 - alpha) + patch.astype(np.float32) * alpha + 0.5, 0, 255).astype(np.uint8)
+    return out
+
+
+def _forward_pose(rig: PortraitRig, pts: np.ndarray, field: np.ndarray) -> np.ndarray:
+    """Where points of the un-posed face land under the head pose's backward `field` (fixed-point steps)."""
+    if not field.any():
+        return pts
+    q = pts.astype(np.float64).copy()
+    for _ in range(3):  # output q with q + back(q) = pts
+        gx = np.clip(q[:, 0] / GRID, 0, rig.grid_shape[1] - 1.001)
+        gy = np.clip(q[:, 1] / GRID, 0, rig.grid_shape[0] - 1.001)
+        ix, iy = gx.astype(int), gy.astype(int)
+        fx, fy = (gx - ix)[:, None], (gy - iy)[:, None]
+        back = (field[iy, ix] * (1 - fx) * (1 - fy) + field[iy, ix + 1] * fx * (1 - fy)
+                + field[iy + 1, ix] * (1 - fx) * fy + field[iy + 1, ix + 1] * fx * fy)
+        q = pts - back
+    return q
+
+
+_BASES: dict[tuple[int, int], tuple[np.ndarray, np.ndarray]] = {}
+
+
+def _base(h: int, w: int) -> tuple[np.ndarray, np.ndarray]:
+    if (h, w) not in _BASES:
+        _BASES[(h, w)] = tuple(np.meshgrid(np.arange(w, dtype=np.float32), np.arange(h, dtype=np.float32)))
+    return _BASES[(h, w)]
+
+
+def _BASE_X(h: int, w: int) -> np.ndarray:  # noqa: N802 - read as a constant
+    return _base(h, w)[0]
+
+
+def _BASE_Y(h: int, w: int) -> np.ndarray:  # noqa: N802
+    return _base(h, w)[1]
+
+
+def animate(rig: PortraitRig, frames: np.ndarray, pose: np.ndarray | None, smooth_frames: float = 0.7):
+    """Yield RGB uint8 frames for a (T, 52) weight sequence in ARKit-52 order and (T, 3) pose."""
+    from scipy.ndimage import gaussian_filter1d
+
+    w = gaussian_filter1d(frames.astype(np.float32), smooth_frames, axis=0, mode="nearest") if smooth_frames > 0 else frames
+    p = np.zeros((len(frames), 3), np.float32) if pose is None else pose
+    if smooth_frames > 0:
+        p = gaussian_filter1d(p.astype(np.float32), smooth_frames, axis=0, mode="nearest")
+    for t in range(len(w)):
+        yield warp_frame(rig, w[t], p[t])
