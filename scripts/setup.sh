@@ -4,8 +4,9 @@ set -euo pipefail
 PY=${PYTHON:-python3}
 cd "$(dirname "$0")/.."
 
-# Mesa EGL for offscreen OpenGL rendering; espeak-ng for synthetic speech in tests and text-only talk.
-apt_pkgs=(libegl1 libgl1-mesa-dri libegl-mesa0 libgles2 espeak-ng)
+# Mesa EGL for offscreen OpenGL rendering; espeak-ng for synthetic speech in tests and text-only talk;
+# chromium (headless) for the HTML report test.
+apt_pkgs=(libegl1 libgl1-mesa-dri libegl-mesa0 libgles2 espeak-ng chromium)
 missing=()
 for p in "${apt_pkgs[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
 if [ ${#missing[@]} -gt 0 ]; then

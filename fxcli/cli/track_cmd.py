@@ -45,36 +45,138 @@ def validate(source: str) -> None:
 @track.command()
 @click.argument("source", required=False, metavar="[TRACK|-]")
 @click.option("-o", "--output", metavar="FILE|-",
-              help="Output: .npz (one track), .json/.jsonl, or - for JSON Lines on stdout.")
+              help="Output: .json/.jsonl/.npz (fxe tracks), .csv (Live Link Face), .arkit.json (ARKit JSON for "
+                   "web rigs), .glb (glTF head + animation), or - for JSON Lines on stdout.")
+@click.option("--format", "fmt", type=click.Choice(["auto", "track", "llf-csv", "arkit-json", "glb"]),
+              default="auto", show_default=True, help="Output format (auto: from the output's suffix).")
+@click.option("--input-format", type=click.Choice(["auto", "track", "llf-csv", "arkit-json"]), default="auto",
+              show_default=True, help="Input format (auto: from the input's suffix; stdin is a track).")
+@click.option("--identity", metavar="FILE", default=None,
+              help="For .glb: ICT identity coefficients (JSON list or .npy) shaping the head.")
 @jobs_option
 @command_options
-def convert(source: str | None, output: str | None, jobs: str | None) -> None:
-    """Convert a track between JSON / JSON Lines and NPZ (chosen by the output's suffix).
+def convert(source: str | None, output: str | None, fmt: str, input_format: str, identity: str | None,
+            jobs: str | None) -> None:
+    """Convert tracks between fxe's formats and the ones animation tools use.
+
+    \b
+    Formats (by suffix, or --format / --input-format):
+      .json .jsonl .npz   fxe.track/v1
+      .csv                Live Link Face CSV: import iPhone captures, export for Unreal
+      .arkit.json         ARKit-52 JSON for web rigs (three.js morph targets)
+      .glb                glTF 2.0: the ICT head with 52 named ARKit morph targets, the track as a
+                          morph-weight and head-rotation animation (write only)
+
+    \b
+    Examples:
+      fxe track convert story.json -o story.npz
+      fxe track convert take.csv -o take.json                    # Live Link Face capture -> track
+      fxe text2flame "Hi there!" | fxe track convert -o hi.glb   # open in Blender or three.js
+      fxe track convert story.json -o story.csv                  # for Unreal's Live Link Face import
+      fxe track convert --jobs conversions.jsonl
 
     With --jobs, each line is {"source": IN, "output": OUT}; existing outputs are skipped.
+
+    \b
+    Exit status: 0 ok, 2 usage, 3 invalid input.
     """
     from fxcli.errors import UsageError
-    from fxcli.tracks import read_tracks, write_tracks
-    from fxcli.tracks.track_io import encode_tracks
+    from fxcli.interop import encode_any, format_of, read_any
 
     def run_one(params: dict) -> str:
         src, out = params.get("source") or "-", params.get("output")
         if not out:
             raise UsageError("no output given", hint="use -o FILE or - for stdout")
-        tracks = read_tracks(src)
+        tracks = read_any(src, params.get("input_format"))
+        ident = None
+        if params.get("identity"):
+            from fxcli.render.render_job import load_identity
+
+            ident = load_identity(params["identity"])
+        kind = format_of(out, params.get("fmt"))
+        data = encode_any(tracks, out, params.get("fmt"), ident)
         if out == "-":
-            sys.stdout.buffer.write(encode_tracks(tracks, "json"))
+            if kind == "glb" and sys.stdout.isatty():
+                raise UsageError("refusing to write binary glTF to a terminal", hint="use -o FILE.glb or a pipe")
+            sys.stdout.buffer.write(data)
             sys.stdout.flush()
         else:
-            write_tracks(tracks, out)
+            from fxcli.io.atomic import write_bytes_atomic
+
+            write_bytes_atomic(out, data)
         return f"{src} -> {out}"
 
+    params = {"source": source, "output": output, "fmt": fmt, "input_format": input_format, "identity": identity}
     if jobs:
         from fxcli.cli.jobs_runner import run_jobs
 
         ctx = click.get_current_context()
-        run_jobs(ctx, jobs, {"source": source, "output": output}, run_one,
+        run_jobs(ctx, jobs, params, run_one,
                  outputs=lambda p: [p["output"]] if p.get("output") not in (None, "-") else [],
                  show_traceback=settings_of(ctx).traceback)
         return
-    run_one({"source": source, "output": output})
+    run_one(params)
+
+
+@track.command()
+@click.argument("video", metavar="VIDEO")
+@click.option("-o", "--output", metavar="FILE|-", required=True,
+              help="Output track: .json, .jsonl, .npz, or - for JSON on stdout.")
+@click.option("--identity", metavar="FILE", default=None,
+              help="ICT identity coefficients (JSON list or .npy) to hold fixed instead of fitting them.")
+@click.option("--save-identity", metavar="FILE", default=None,
+              help="Also write the fitted identity (JSON list of 100 numbers), e.g. for fxe render --identity.")
+@click.option("--smooth", "smooth_s", type=click.FloatRange(0, 2), default=0.13, show_default=True,
+              help="Savitzky-Golay smoothing window in seconds (0: none).")
+@click.option("--max-frames", type=click.IntRange(1), default=None, help="Capture only the first N frames.")
+@command_options
+def capture(video: str, output: str, identity: str | None, save_identity: str | None, smooth_s: float,
+            max_frames: int | None) -> None:
+    """Capture an arkit52 track (52 ARKit weights + head pose) from a video of one face.
+
+    Per frame, FaceMesh finds 468 landmarks and a fit of the ICT head turns them into ARKit weights and
+    a head rotation; the head's shape is fitted once on frames from the first seconds; the curves are
+    smoothed. The track runs at the video's fps, one frame per video frame. Prints one JSON summary line
+    (frames, fps, median landmark residual) on stdout unless the track itself goes there.
+
+    \b
+    Examples:
+      fxe track capture talking.mp4 -o talking.json
+      fxe track capture clip.mp4 -o - | fxe render -o replay.mp4
+      fxe track capture clip.mp4 --save-identity me.json -o clip.json && fxe render clip.json --identity me.json -o me.mp4
+
+    \b
+    Exit status: 0 ok, 2 usage, 3 unreadable video or identity, 5 no face in any frame.
+    """
+    import numpy as np
+
+    from fxcli.capture import capture_video
+    from fxcli.cli.console import console
+    from fxcli.provenance import make_meta
+    from fxcli.render.render_job import load_identity
+    from fxcli.tracks import write_tracks
+    from fxcli.tracks.track_io import encode_tracks
+
+    ident = load_identity(identity)
+    if ident is not None and len(ident) > 100:
+        from fxcli.errors import InvalidInputError
+
+        raise InvalidInputError(f"{identity}: the ICT head has 100 identity coefficients, got {len(ident)}")
+    meta = make_meta("track capture", params={"video": video, "smooth": smooth_s, "identity": identity,
+                                              "max_frames": max_frames})
+    with console.progress(f"capture {video}", None) as progress:
+        result = capture_video(video, identity=ident, smooth_s=smooth_s, max_frames=max_frames,
+                               progress=lambda done, total: progress(done), meta=meta)
+    if save_identity:
+        from fxcli.io.atomic import write_text_atomic
+
+        write_text_atomic(save_identity, json.dumps([round(float(x), 6) for x in result.identity]) + "\n")
+    if output == "-":
+        sys.stdout.buffer.write(encode_tracks([result.track], "json"))
+        sys.stdout.flush()
+        return
+    write_tracks([result.track], output)
+    click.echo(json.dumps({"output": output, "frames": result.track.n_frames, "fps": result.track.fps,
+                           "duration": round(result.track.duration, 6), "lost_frames": result.lost,
+                           "residual_px_median": round(float(np.median(result.residual_px)), 4),
+                           "residual_iod_median": round(float(np.median(result.residual_iod)), 5)}))

@@ -20,6 +20,11 @@ Alternating least squares, a few rounds of:
      and an optional pull toward a previous frame's weights (temporal prior).
 Landmark z is down-weighted (FaceMesh's depth is a guess) and silhouette landmarks, which slide over the
 surface as the head turns, count less than interior ones.
+
+FaceMesh does not put every landmark exactly on its ICT vertex (eyelid and lip landmarks sit a few
+millimetres off). `fxcli/assets/ict_fit/landmark_offset.npz` holds that systematic offset in model space,
+measured on renders of the ICT head with known identity, expression and pose (`python3 -m
+fxcli.face.ict_fit`); it is added to the model's landmark positions, so a neutral face fits as neutral.
 """
 
 from __future__ import annotations
@@ -29,6 +34,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from fxcli.assets import asset_path
 from fxcli.tracks.channels import ARKIT52
 
 N_LANDMARKS = 468
@@ -36,6 +42,9 @@ Z_WEIGHT = 0.4  # FaceMesh depth is inferred from one picture; x, y are what it 
 CONTOUR_WEIGHT = 0.5  # landmarks on the face outline slide over the surface as the head turns
 IDENTITY_PRIOR_CM = 0.15  # assumed landmark noise (cm) against the unit-variance identity prior
 EXPRESSION_PRIOR = 0.002  # L2 pull of the expression weights toward 0 (model units: cm^2 per unit weight^2)
+# FaceMesh's 468 landmarks have no iris: gaze shows only through the lids' small shift, which an eyelid
+# landmark offset mimics, so the eyeLook channels are held near 0 unless the lids clearly say otherwise
+GAZE_PRIOR = 0.05
 ROUNDS = 6
 # eye corners (FaceMesh indices) for the inter-ocular distance: subject's right eye 33/133, left 362/263
 RIGHT_EYE = (33, 133)
@@ -44,6 +53,7 @@ LEFT_EYE = (362, 263)
 FACE_OVAL = (10, 338, 297, 332, 284, 251, 389, 356, 454, 323, 361, 288, 397, 365, 379, 378, 400, 377, 152,
              148, 176, 149, 150, 136, 172, 58, 132, 93, 234, 127, 162, 21, 54, 103, 67, 109)
 FLIP = np.diag([1.0, -1.0, -1.0])
+OFFSET_FILE = asset_path("ict_fit", "landmark_offset.npz")
 
 
 @dataclass
@@ -66,6 +76,7 @@ class _Basis:
     arkit: np.ndarray  # (52, 468, 3)
     observable: np.ndarray  # (52,) bool: channels that move at least one landmark
     weights: np.ndarray  # (468, 3) per-coordinate fit weights (image axes)
+    prior: np.ndarray  # (52,) L2 prior weight of each channel
 
 
 @functools.lru_cache(maxsize=1)
@@ -77,14 +88,18 @@ def landmark_basis() -> _Basis:
     rig = IctRig.load()
     index = load_correspondence()
     neutral = rig.neutral[index].astype(np.float64)
+    if OFFSET_FILE.is_file():
+        with np.load(OFFSET_FILE) as z:
+            neutral = neutral + z["offset_cm"].astype(np.float64)
     identity = rig._identity_f16.reshape(N_IDENTITY, rig.n_vertices, 3)[:, index].astype(np.float64)
     ict = rig.expression_deltas.reshape(-1, rig.n_vertices, 3)[:, index].astype(np.float64)  # (53, 468, 3)
     arkit = np.einsum("ak,kvd->avd", rig.mapping.astype(np.float64), ict)
     observable = np.abs(arkit).reshape(len(ARKIT52), -1).max(1) > 1e-4
+    prior = np.array([GAZE_PRIOR if n.startswith("eyeLook") else EXPRESSION_PRIOR for n in ARKIT52])
     weights = np.ones((N_LANDMARKS, 3))
     weights[:, 2] = Z_WEIGHT
     weights[list(FACE_OVAL)] *= CONTOUR_WEIGHT
-    return _Basis(neutral, identity, arkit, observable, weights)
+    return _Basis(neutral, identity, arkit, observable, weights, prior)
 
 
 def interocular(landmarks: np.ndarray) -> float:
@@ -208,7 +223,7 @@ def _fit_face(landmarks: np.ndarray, *, identity: np.ndarray | None, fit_identit
         h = a.T @ a
         g = a.T @ b
         ne = n_obs if expression else 0
-        h[:ne, :ne] += EXPRESSION_PRIOR * np.eye(ne)
+        h[:ne, :ne] += np.diag(basis.prior[obs]) if expression else 0.0
         if expression and prev is not None and temporal > 0:
             h[:ne, :ne] += temporal * np.eye(ne)
             g[:ne] += temporal * prev[obs]
@@ -282,3 +297,73 @@ def _fit_identity(landmark_frames, rounds: int) -> np.ndarray:
             atb += a.T @ b
         ident = np.linalg.solve(ata, atb)
     return ident.astype(np.float32)
+
+
+CALIBRATION_SIZE = 512
+
+
+def calibration_renders(seed: int = 0, identities: int = 4, per_identity: int = 4):
+    """Yield (landmarks (468, 3) from FaceMesh on a render, identity, arkit, pose) for ICT heads rendered the
+    way `fxe render` frames them, with sampled identities, sparse expressions and small head turns."""
+    from fxcli.face import detect_faces
+    from fxcli.render import Camera, make_renderer
+    from fxcli.rigs.ict_rig import IctRig
+    from fxcli.rigs.mesh import posed
+
+    rig = IctRig.load()
+    camera = Camera.framing(rig.mesh.frame_box, (CALIBRATION_SIZE, CALIBRATION_SIZE))
+    renderer = make_renderer(size=(CALIBRATION_SIZE, CALIBRATION_SIZE), backend="auto")
+    rng = np.random.default_rng(seed)
+    for i in range(identities):
+        ident = np.zeros(100, np.float32) if i == 0 else rig.identity_weights(seed * 1000 + i)
+        for k in range(per_identity):
+            arkit = np.zeros(len(ARKIT52), np.float32)
+            if k:
+                chosen = rng.choice(len(ARKIT52) - 1, 4, replace=False)
+                arkit[chosen] = rng.uniform(0.1, 0.6, 4)
+            pose = np.radians(rng.uniform(-8, 8, 3)).astype(np.float32) if k else np.zeros(3, np.float32)
+            image = renderer.render(posed(rig.vertices(arkit, ident), rig.mesh.pivot, pose), rig.mesh, camera)
+            faces = detect_faces(image)
+            if len(faces) == 1:
+                yield faces[0].landmarks, ident, arkit, pose
+
+
+def derive_landmark_offset(seed: int = 0) -> tuple[np.ndarray, int]:
+    """Mean model-space offset (468, 3) cm from each landmark's ICT vertex to where FaceMesh puts it."""
+    from fxcli.rigs.mesh import rodrigues
+
+    basis = landmark_basis()
+    base = basis.neutral.copy()
+    if OFFSET_FILE.is_file():  # derive against the bare vertices
+        with np.load(OFFSET_FILE) as z:
+            base -= z["offset_cm"]
+    offsets = []
+    for landmarks, ident, arkit, pose in calibration_renders(seed):
+        x = base + np.tensordot(ident.astype(np.float64), basis.identity, 1) \
+            + np.tensordot(arkit.astype(np.float64), basis.arkit, 1)
+        x_posed = x @ rodrigues(pose.astype(np.float64)).T
+        # the pose is known: only scale and shift are fitted, so a systematic tilt of FaceMesh's landmarks
+        # stays in the offset instead of biasing fitted poses
+        seen = x_posed @ FLIP.T
+        w = basis.weights[:, 0] / basis.weights[:, 0].sum()
+        mu_seen, mu_lm = w @ seen, w @ landmarks.astype(np.float64)
+        s = float(np.sum(w[:, None] * (seen - mu_seen) * (landmarks - mu_lm)) / np.sum(w[:, None] * (seen - mu_seen) ** 2))
+        back = ((landmarks - (mu_lm - s * mu_seen)) / s) @ FLIP  # image -> posed model axes
+        offsets.append(back @ rodrigues(pose.astype(np.float64)) - x)  # -> rest model axes
+    return np.mean(offsets, axis=0).astype(np.float32), len(offsets)
+
+
+def main() -> None:
+    from fxcli.io.atomic import atomic_path
+
+    offset, n = derive_landmark_offset()
+    OFFSET_FILE.parent.mkdir(parents=True, exist_ok=True)
+    with atomic_path(OFFSET_FILE) as tmp, open(tmp, "wb") as fh:
+        np.savez_compressed(fh, offset_cm=offset)
+    OFFSET_FILE.chmod(0o644)
+    norm = np.linalg.norm(offset, axis=1)
+    print(f"{OFFSET_FILE}: {n} renders, offset median {np.median(norm):.3f} cm, max {norm.max():.3f} cm")
+
+
+if __name__ == "__main__":
+    main()

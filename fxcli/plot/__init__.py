@@ -1,0 +1,1 @@
+"""Pictures of tracks, sweeps, training logs and scores (matplotlib, imported lazily)."""
