@@ -30,6 +30,7 @@ from fxcli.rigs.mesh import Mesh, eye_colors, rodrigues
 
 # what the camera frames (cm, the mean head): chin to the top of the cap, ear to ear
 AVATAR_BOX = np.array([[-9.6, -9.8, -3.0], [9.6, 16.6, 13.0]], np.float32)
+FACE_CENTRE = np.array([0.0, 2.0, 9.0], np.float32)  # between the eyes and the mouth, on the face (cm)
 LIPS_OUTER = (61, 185, 40, 39, 37, 0, 267, 269, 270, 409, 291, 375, 321, 405, 314, 17, 84, 181, 91, 146)
 # the inside of the mouth reads dark, as in photographs (an open mouth is a dark shape, not a pink one)
 FIXED = {"mouth_socket": (0.20, 0.06, 0.07), "gums_tongue": (0.50, 0.20, 0.22), "teeth": (0.96, 0.94, 0.88)}
@@ -76,8 +77,12 @@ class Avatar:
     mesh: Mesh
     appearance: Appearance
 
-    def vertices(self, weights: np.ndarray, heads: np.ndarray | None = None) -> np.ndarray:
-        """Posed vertices (T, N, 3) for ARKit-52 weights (T, 52) and head rotations (T, 3) (axis-angle)."""
+    def vertices(self, weights: np.ndarray, heads: np.ndarray | None = None, recentre: bool = False) -> np.ndarray:
+        """Posed vertices (T, N, 3) for ARKit-52 weights (T, 52) and head rotations (T, 3) (axis-angle).
+
+        recentre: shift each turned head sideways and vertically so the face's centre stays where the
+        camera frames it (for strong fitted poses; the neck then leaves the frame's centre instead).
+        """
         m = self.model
         w = m.rig.arkit52_to_ict(np.atleast_2d(np.asarray(weights, np.float32)))
         moved = (w @ m.deltas).reshape(len(w), -1, 3)  # (T, N_need, 3)
@@ -90,6 +95,9 @@ class Avatar:
             rot = rodrigues(heads).astype(np.float32)  # (T, 3, 3)
             pivot = m.rig.mesh.pivot
             turned = np.einsum("tvc,tdc->tvd", out - pivot, rot) + pivot
+            if recentre:
+                moved_centre = np.einsum("tdc,c->td", rot, FACE_CENTRE - pivot) + pivot
+                turned[..., :2] += (FACE_CENTRE - moved_centre)[:, None, :2]
             moving = np.any(heads != 0, axis=1)
             out[moving] = turned[moving]
         return out

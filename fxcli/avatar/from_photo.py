@@ -61,13 +61,13 @@ def photo_colors(image: np.ndarray, landmarks: np.ndarray) -> tuple[Appearance, 
     top = lm[10]
     up = lm[10] - lm[152]
     up /= max(np.linalg.norm(up), 1e-9)
-    hair_px = np.concatenate([_patch(image, top + up * iod * k, r) for k in (0.35, 0.5)])
+    hair_px = np.concatenate([_patch(image, top + up * iod * k, r) for k in (0.6, 0.85)])
     hair = np.median(hair_px, 0) / 255
     h, w = image.shape[:2]
     corners = np.concatenate([image[:8, :8].reshape(-1, 3), image[:8, -8:].reshape(-1, 3)]).astype(np.float64) / 255
     background = np.median(corners, 0)
     notes = {}
-    if np.linalg.norm(hair - background) < 0.12 or np.linalg.norm(hair - skin) < 0.1:
+    if np.linalg.norm(hair - background) < 0.12 or np.linalg.norm(hair - skin) < 0.15:
         hair = np.array([0.17, 0.11, 0.07])
         notes["hair"] = "not visible (above the forehead is background or skin): dark brown assumed"
     if np.linalg.norm(lips - skin) < 0.04:

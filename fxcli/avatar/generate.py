@@ -96,8 +96,8 @@ class AvatarPainter:
         self.renderer = make_renderer(size, renderer, bg=bg, style=style)
         self.camera = self.model.camera(size)
 
-    def images(self, ident: AvatarIdentity, weights: np.ndarray, heads: np.ndarray):
-        """Yield one RGB picture per row of weights (T, 52) / heads (T, 3)."""
+    def images(self, ident: AvatarIdentity, weights: np.ndarray, heads: np.ndarray, recentre: bool = False):
+        """Yield one RGB picture per row of weights (T, 52) / heads (T, 3) (see Avatar.vertices)."""
         from fxcli.render.pipeline import run_ahead
         from fxcli.render.toon import ink_outline
 
@@ -106,7 +106,7 @@ class AvatarPainter:
 
         def posed():
             for start in range(0, len(weights), 32):
-                for v in avatar.vertices(weights[start:start + 32], heads[start:start + 32]):
+                for v in avatar.vertices(weights[start:start + 32], heads[start:start + 32], recentre):
                     yield v, mesh.vertex_normals(v)
 
         for v, n in run_ahead(posed(), depth=4, name="fxe-avatar-pose"):

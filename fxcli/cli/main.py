@@ -23,6 +23,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "blend": ("fxcli.cli.blend_cmd:blend", "Blend several expressions on a portrait (PixelSmile)."),
     "score": ("fxcli.cli.score_cmd:score", "The papers' metrics on images, pairs or tracks."),
     "gen-avatar": ("fxcli.cli.gen_avatar_cmd:gen_avatar", "Avatars: identities x expressions, index and sheet (GenEAva)."),
+    "stylize": ("fxcli.cli.stylize_cmd:stylize", "A portrait as a cartoon: 2D styles or the fitted avatar (GenEAva)."),
     "train": ("fxcli.cli.train_cmd:train", "Train a learned model (CTEG)."),
     "expressions": ("fxcli.cli.expressions_cmd:expressions", "The expression vocabulary: list, show, resolve."),
     "track": ("fxcli.cli.track_cmd:track", "Validate and convert expression track files."),

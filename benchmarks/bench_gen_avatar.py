@@ -1,0 +1,92 @@
+"""Benchmark: `fxe gen-avatar` at GenEAva's size (135 Emo135 expressions x 98 identities = 13,230 images, 256 px).
+
+    python3 benchmarks/bench_gen_avatar.py                 # 8 identities x 135, extrapolated to 98
+    python3 benchmarks/bench_gen_avatar.py --identities 98 # the full GenEAva-sized set
+    python3 benchmarks/bench_gen_avatar.py --fer           # also: FER hit rate and FaceMesh detection rate
+
+Prints wall time, CPU time (this process and its children: the render workers), the machine's load
+average (on a shared machine wall time is CPU time stretched by the other load), images per second and,
+for a subset, the wall time extrapolated to 13,230 images at the measured rate.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+
+FULL = 135 * 98
+
+
+def cpu_seconds() -> float:
+    me, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return me.ru_utime + me.ru_stime + kids.ru_utime + kids.ru_stime
+
+
+def fer_rates(folder: str, limit: int = 400) -> dict:
+    """FER top-1 hit rate on the basic targets, and FaceMesh detection rate, over the index's images."""
+    import numpy as np
+
+    from fxcli.face import detect_faces, load_image
+    from fxcli.judges.expression import ExpressionJudge
+
+    index = json.load(open(os.path.join(folder, "index.json")))
+    judge = ExpressionJudge()
+    items = index["items"][:limit]
+    found, hits, judged = 0, 0, 0
+    per: dict[str, list[int]] = {}
+    for item in items:
+        img = load_image(os.path.join(folder, item["path"]))
+        faces = detect_faces(img)
+        if not faces:
+            continue
+        found += 1
+        if item["expression"] in judge.LABELS:
+            label = judge.LABELS[int(np.argmax(judge.probs(img, faces[0])))]
+            judged += 1
+            hits += label == item["expression"]
+            per.setdefault(item["expression"], []).append(int(label == item["expression"]))
+    return {"images": len(items), "facemesh_found": found, "fer_judged": judged,
+            "fer_hit_rate": round(hits / max(judged, 1), 3),
+            "per_class": {k: f"{sum(v)}/{len(v)}" for k, v in sorted(per.items())}}
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--identities", type=int, default=8)
+    ap.add_argument("--size", default="256")
+    ap.add_argument("--style", default="toon")
+    ap.add_argument("--workers", type=int, default=0)
+    ap.add_argument("--keep", metavar="DIR", help="write here and keep the images")
+    ap.add_argument("--fer", action="store_true", help="also judge up to 400 images with FER and FaceMesh")
+    args = ap.parse_args()
+    out = args.keep or tempfile.mkdtemp(prefix="fxe-bench-avatar-")
+    cmd = [sys.executable, "-m", "fxcli", "gen-avatar", "-n", str(args.identities), "--family", "emo135",
+           "--size", args.size, "--style", args.style, "--workers", str(args.workers), "-o", out + "/", "-q"]
+    load0 = os.getloadavg()[0]
+    c0, t0 = cpu_seconds(), time.perf_counter()
+    proc = subprocess.run(cmd, capture_output=True, text=True)
+    wall, cpu = time.perf_counter() - t0, cpu_seconds() - c0
+    if proc.returncode != 0:
+        sys.exit(f"gen-avatar failed ({proc.returncode}): {proc.stderr.strip()}")
+    summary = json.loads(proc.stdout)
+    n = summary["images"] + summary["identities"]  # the neutral references are rendered too
+    result = {"command": " ".join(cmd[2:]), "images": summary["images"], "renders": n, "wall_s": round(wall, 1),
+              "cpu_s": round(cpu, 1), "cpu_ms_per_image": round(1000 * cpu / n, 1),
+              "images_per_s": round(summary["images"] / wall, 1), "load_avg_start": round(load0, 2),
+              "load_avg_end": round(os.getloadavg()[0], 2), "cores": os.cpu_count()}
+    if summary["images"] < FULL:
+        result["extrapolated_wall_s_13230"] = round(wall * FULL / summary["images"], 0)
+        result["extrapolated_cpu_bound_wall_s_13230"] = round(cpu / min(2, os.cpu_count() or 1) * FULL / n, 0)
+    if args.fer:
+        result["judges"] = fer_rates(out)
+    print(json.dumps(result, indent=1))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,1 @@
+"""Stylizing portraits: classical 2D cartoon styles and the fitted avatar (`fxe stylize`)."""
