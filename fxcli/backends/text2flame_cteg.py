@@ -16,9 +16,11 @@ class CtegText2Flame:
     def __init__(self, arg: str | None, *, device: str = "auto", dtype: str = "auto"):
         if not arg:
             raise UsageError("--model cteg needs a checkpoint folder", hint="use --model cteg:CKPT_DIR")
+        from fxcli.train.cteg_checkpoint import load_checkpoint, preflight
+
+        preflight(arg)  # a forged or damaged checkpoint fails here, before torch is imported
         from fxcli.devices import resolve_device
         from fxcli.text.encoder import load_text_encoder
-        from fxcli.train.cteg_checkpoint import load_checkpoint
 
         self.device = resolve_device(device)
         self.ckpt = load_checkpoint(arg, device=self.device)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from fxcli.cli.edit_cmd import MODEL_HELP, OFFLOAD_HELP, build_editor, fixed_per_process
+from fxcli.cli.option_types import SIMILARITY
 from fxcli.cli.options import command_options, jobs_option, refuse_binary_to_terminal, settings_of
 
 
@@ -16,7 +17,7 @@ from fxcli.cli.options import command_options, jobs_option, refuse_binary_to_ter
 @click.option("--model", default="embedded", show_default=True, metavar="NAME[:ARG]", help=MODEL_HELP)
 @click.option("--face-index", type=click.IntRange(min=0), default=None,
               help="Which face to edit when the photo holds several (0 = largest); required then.")
-@click.option("--min-id-sim", type=click.FloatRange(-1.0, 1.0), default=None, metavar="X",
+@click.option("--min-id-sim", type=SIMILARITY, default=None, metavar="X",
               help="Fail (exit 1) when the output's identity similarity to the source is below X (not written).")
 @click.option("--offload", type=click.Choice(["none", "model", "sequential"]), default="none", show_default=True,
               help=OFFLOAD_HELP)

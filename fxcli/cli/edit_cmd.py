@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import click
 
+from fxcli.cli.option_types import ALPHA_SPEC, SIMILARITY
 from fxcli.cli.options import command_options, jobs_option, refuse_binary_to_terminal, settings_of
 
 # backend name -> "module:class"; --model NAME[:ARG] picks one
@@ -39,7 +40,7 @@ def fixed_per_process(params: dict, base: dict, names: tuple[str, ...]) -> None:
 @click.argument("source", required=False, metavar="IMAGE|-")
 @click.option("-e", "--expression", metavar="NAME|TEXT",
               help="Target expression: a library name (see `fxe expressions list`) or free text.")
-@click.option("-a", "--alpha", default="1", show_default=True, metavar="A|START:STOP:STEP|A,B,..",
+@click.option("-a", "--alpha", type=ALPHA_SPEC, default="1", show_default=True, metavar="A|START:STOP:STEP|A,B,..",
               help="Intensity: 0 = unchanged, 1 = full expression, up to 3 extrapolates. A range writes one "
                    "image per value (STOP included when on the grid), a contact sheet and a JSON index.")
 @click.option("-o", "--output", metavar="FILE|FOLDER/|PATTERN|-",
@@ -48,7 +49,7 @@ def fixed_per_process(params: dict, base: dict, names: tuple[str, ...]) -> None:
 @click.option("--model", default="embedded", show_default=True, metavar="NAME[:ARG]", help=MODEL_HELP)
 @click.option("--face-index", type=click.IntRange(min=0), default=None,
               help="Which face to edit when the photo holds several (0 = largest); required then.")
-@click.option("--min-id-sim", type=click.FloatRange(-1.0, 1.0), default=None, metavar="X",
+@click.option("--min-id-sim", type=SIMILARITY, default=None, metavar="X",
               help="Fail (exit 1) when an output's identity similarity to the source is below X; such an "
                    "output is not written.")
 @click.option("--offload", type=click.Choice(["none", "model", "sequential"]), default="none", show_default=True,

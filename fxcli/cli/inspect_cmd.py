@@ -30,10 +30,11 @@ def inspect_cmd(files: tuple[str, ...]) -> None:
     found = 0
     for path in files:
         records = read_provenance(path)
-        if not records:
+        if not records and len(files) > 1:  # one file: the error below says it in one line
             console.warn(f"{path}: no fxe provenance recorded")
         for record in records:
             found += 1
             click.echo(json.dumps({"file": path, **record}, ensure_ascii=False, sort_keys=True))
     if not found:
-        raise InvalidInputError("no fxe provenance found in the given file(s)")
+        raise InvalidInputError(f"{files[0]}: no fxe provenance recorded" if len(files) == 1
+                                else "no fxe provenance found in the given files")

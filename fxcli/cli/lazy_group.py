@@ -10,7 +10,27 @@ import importlib
 import click
 
 
-class LazyGroup(click.Group):
+def _check_utf8(args: list[str]) -> None:
+    """Every argument must be valid UTF-8 (texts, names and paths are recorded in UTF-8 provenance)."""
+    from fxcli.io.inputs import check_utf8_argument
+
+    for i, arg in enumerate(args, 1):
+        check_utf8_argument(arg, f"command-line argument {i} ({arg.encode('utf-8', 'backslashreplace').decode()[:40]!r})")
+
+
+class HelpGroup(click.Group):
+    """A group that, given no subcommand, prints its help on stdout and exits 0 (not a usage error)."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        if ctx.parent is None:
+            _check_utf8(args)
+        if not args and self.no_args_is_help and not ctx.resilient_parsing:
+            click.echo(ctx.get_help(), color=ctx.color)
+            ctx.exit(0)
+        return super().parse_args(ctx, args)
+
+
+class LazyGroup(HelpGroup):
     def __init__(self, *args, lazy_commands: dict[str, tuple[str, str]] | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         self.lazy_commands = lazy_commands or {}
@@ -25,6 +45,9 @@ class LazyGroup(click.Group):
         command = getattr(importlib.import_module(module_name), attr)
         if not isinstance(command, click.Command):
             raise TypeError(f"{module_name}:{attr} is not a click command")
+        from fxcli.plugins import annotate_command  # plugin backends named in --model's help
+
+        annotate_command(name, command)
         return command
 
     def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:

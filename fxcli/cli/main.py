@@ -11,7 +11,7 @@ import click
 from fxcli import __version__
 from fxcli.cli.console import console
 from fxcli.cli.lazy_group import LazyGroup
-from fxcli.cli.options import global_options
+from fxcli.cli.options import global_options, quiet_warnings
 from fxcli.errors import EXIT_CODES, EXIT_INTERRUPTED, EXIT_USAGE, FxeError
 from fxcli.settings import Settings
 
@@ -31,6 +31,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "env": ("fxcli.cli.env_cmd:env", "Versions, devices and what is installed (for bug reports)."),
     "inspect": ("fxcli.cli.inspect_cmd:inspect_cmd", "Show how an fxe output file was made."),
     "talk": ("fxcli.cli.talk_cmd:talk", "A portrait or avatar speaks audio or text, following an instruction."),
+    "completion": ("fxcli.cli.completion_cmd:completion", "Print a bash, zsh or fish completion script to install."),
 }
 
 EPILOG = """\b
@@ -73,6 +74,7 @@ def _error_line(prefix: str, message: str) -> str:
 
 def main(argv: list[str] | None = None) -> None:
     settings = Settings()
+    quiet_warnings()  # no Python warning on stderr unless -v, --traceback or FXE_DEBUG
     show_tb = os.environ.get("FXE_DEBUG", "") not in ("", "0", "false")
     try:
         code = cli.main(args=argv, prog_name="fxe", standalone_mode=False, obj=settings)

@@ -8,10 +8,11 @@ import sys
 import click
 
 from fxcli.cli.console import console
+from fxcli.cli.lazy_group import HelpGroup
 from fxcli.cli.options import global_options
 
 
-@click.group()
+@click.group(cls=HelpGroup)
 @global_options
 def models() -> None:
     """Model weights: list, where, verify, pull.

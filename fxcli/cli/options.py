@@ -13,6 +13,7 @@ import click
 from click.core import ParameterSource
 
 from fxcli.cli.console import console
+from fxcli.cli.option_types import SEED
 from fxcli.errors import UsageError
 from fxcli.settings import Settings
 
@@ -22,6 +23,22 @@ def settings_of(ctx: click.Context) -> Settings:
     if not isinstance(root.obj, Settings):
         root.obj = Settings()
     return root.obj
+
+
+def quiet_warnings() -> None:
+    """No Python warning reaches stderr by default (an error is one line); -v, --traceback or FXE_DEBUG show them."""
+    import os
+    import warnings
+
+    if os.environ.get("FXE_DEBUG", "") in ("", "0", "false") and not sys.warnoptions:
+        warnings.simplefilter("ignore")
+
+
+def _show_warnings() -> None:
+    import warnings
+
+    warnings.resetwarnings()
+    warnings.simplefilter("default")
 
 
 def _store(ctx: click.Context, param: click.Parameter, value):
@@ -37,6 +54,8 @@ def _store(ctx: click.Context, param: click.Parameter, value):
         except UsageError as exc:
             raise click.BadParameter(exc.message, ctx, param) from None
     setattr(settings, param.name, value)
+    if param.name in ("verbose", "traceback") and value:
+        _show_warnings()
     if from_cli:
         settings.explicit.add(param.name)
     console.verbosity = settings.verbosity
@@ -50,7 +69,7 @@ GLOBAL_OPTIONS = [
     click.option("--dtype", envvar="FXE_DTYPE", show_envvar=True, default="auto", show_default=True,
                  type=click.Choice(["auto", "float32", "float16", "bfloat16"]), expose_value=False,
                  callback=_store, help="Weight dtype for full backends (auto: bf16/fp16 on CUDA, fp32 on CPU)."),
-    click.option("--seed", envvar="FXE_SEED", show_envvar=True, default=0, show_default=True, type=int,
+    click.option("--seed", envvar="FXE_SEED", show_envvar=True, default=0, show_default=True, type=SEED,
                  expose_value=False, callback=_store,
                  help="Random seed; the same seed and inputs give byte-identical outputs."),
     click.option("-v", "--verbose", count=True, expose_value=False, callback=_store, help="More messages."),
@@ -77,8 +96,24 @@ def _apply_recipe(ctx: click.Context, param: click.Parameter, value):
         values = load_recipe(value, ctx.info_name, allowed)
     except UsageError as exc:
         raise click.BadParameter(exc.message, ctx, param) from None
+    params = {p.name: p for p in ctx.command.params}
+    for name, raw in values.items():  # the same types as the flags (fxcli/cli/option_types.py)
+        if raw is None:
+            continue
+        try:
+            params[name].type_cast_value(ctx, raw)
+        except click.BadParameter as exc:
+            raise click.BadParameter(f"{value}: {name.replace('_', '-')}: {exc.message}", ctx, param) from None
+        except (TypeError, ValueError, OverflowError):
+            raise click.BadParameter(f"{value}: {name.replace('_', '-')}: {_short(raw)} has the wrong type", ctx,
+                                     param) from None
     ctx.default_map = {**(ctx.default_map or {}), **values}
     return value
+
+
+def _short(value) -> str:
+    text = repr(value)
+    return text if len(text) <= 40 else text[:37] + "..."
 
 
 recipe_option = click.option(
@@ -99,12 +134,12 @@ def command_options(f: Callable) -> Callable:
 
 def text_argument_or_stdin(value: str | None, what: str = "text") -> str:
     """A text argument, or stdin when it is '-' or absent and stdin is piped."""
+    from fxcli.io.inputs import check_utf8_argument, read_text
+
     if value is not None and value != "-":
-        return value
+        return check_utf8_argument(value, what)
     if sys.stdin is None or sys.stdin.isatty():
         raise UsageError(f"no {what} given", hint=f"pass the {what} as an argument or pipe it on stdin")
-    from fxcli.io.inputs import read_text
-
     return read_text("-")
 
 

@@ -7,6 +7,7 @@ import sys
 
 import click
 
+from fxcli.cli.option_types import FRAME_INDEX, SEED
 from fxcli.cli.options import command_options, jobs_option, settings_of
 
 
@@ -27,11 +28,11 @@ from fxcli.cli.options import command_options, jobs_option, settings_of
 @click.option("--flame-model", metavar="PATH", default=None,
               help="FLAME 2020 generic_model.pkl or FLAME 2023 Open .pkl (or its folder); default: the registry "
                    "(FXE_HOME/models/flame-2020 or flame-2023-open).")
-@click.option("--identity-seed", type=int, default=None,
+@click.option("--identity-seed", type=SEED, default=None,
               help="Sample a head identity from the rig's shape prior with this seed (default: the mean head).")
 @click.option("--identity", "identity", metavar="FILE", default=None,
               help="Identity coefficients: JSON list or .npy (ICT: up to 100, FLAME: up to 300).")
-@click.option("--frame", type=int, default=None, metavar="N", help="Render only frame N (0-based) to -o x.png.")
+@click.option("--frame", type=FRAME_INDEX, default=None, metavar="N", help="Render only frame N (0-based) to -o x.png.")
 @click.option("--crf", type=click.IntRange(0, 51), default=20, show_default=True,
               help="H.264 quality (lower = better and larger).")
 @click.option("--audio", metavar="FILE", default=None,

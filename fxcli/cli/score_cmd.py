@@ -189,8 +189,34 @@ def _score_tracks(tracks: str, reference: str | None, cteg_model: str | None, cp
     return lines + [summary]
 
 
+def strict_json(line: dict) -> dict:
+    """The line with every NaN/Infinity replaced by null, and `undefined` naming those fields and why.
+
+    NaN and Infinity are not JSON: strict parsers (jq, browsers, orjson) reject the whole line.
+    """
+    import math
+
+    undefined: list[str] = []
+
+    def clean(value, path: str):
+        if isinstance(value, dict):
+            return {k: clean(v, f"{path}.{k}" if path else str(k)) for k, v in value.items()}
+        if isinstance(value, (list, tuple)):
+            return [clean(v, f"{path}[{i}]") for i, v in enumerate(value)]
+        if isinstance(value, float) and not math.isfinite(value):
+            undefined.append(path)
+            return None
+        return value
+
+    out = clean(line, "")
+    if undefined:
+        out["undefined"] = {"fields": undefined, "reason": "not a finite number (e.g. too few or degenerate samples)"}
+    return out
+
+
 def _emit(lines: list[dict], output: str | None, as_json: bool) -> None:
-    text = "".join(json.dumps(line, ensure_ascii=False) + "\n" for line in lines)
+    lines = [strict_json(line) for line in lines]
+    text = "".join(json.dumps(line, ensure_ascii=False, allow_nan=False) + "\n" for line in lines)
     if output:
         from fxcli.io.atomic import write_text_atomic
 

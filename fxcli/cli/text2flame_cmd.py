@@ -7,6 +7,7 @@ import sys
 
 import click
 
+from fxcli.cli.option_types import FPS, POSITIVE_INT, TEXT2FLAME_ALPHA
 from fxcli.cli.options import command_options, jobs_option, settings_of, text_argument_or_stdin
 
 TEXT2FLAME_BACKENDS = {"embedded": "fxcli.backends.text2flame_embedded:EmbeddedText2Flame",
@@ -17,13 +18,13 @@ TEXT2FLAME_BACKENDS = {"embedded": "fxcli.backends.text2flame_embedded:EmbeddedT
 @click.argument("text", required=False, metavar="[TEXT|-]")
 @click.option("-o", "--output", default="-", show_default=True, metavar="FILE|-",
               help="Output track: .json, .jsonl or .npz, or - for JSON Lines on stdout.")
-@click.option("--fps", type=float, default=25.0, show_default=True, help="Frames per second of the track.")
-@click.option("--max-frames", type=int, default=None, metavar="N",
+@click.option("--fps", type=FPS, default=25.0, show_default=True, help="Frames per second of the track.")
+@click.option("--max-frames", type=POSITIVE_INT, default=None, metavar="N",
               help="Cut the track after N frames (CTEG's maximum sequence length).")
 @click.option("--expression", default=None, metavar="NAME|TEXT",
               help="Use this expression instead of the one inferred from the text: a library name, a synonym, "
                    "or a description resolved to the nearest names (see `fxe expressions resolve`).")
-@click.option("--alpha", type=float, default=1.0, show_default=True,
+@click.option("--alpha", type=TEXT2FLAME_ALPHA, default=1.0, show_default=True,
               help="Expression strength in [0, 3]: scales the inferred emotion, or is the --expression intensity.")
 @click.option("--model", default="embedded", show_default=True, metavar="NAME[:ARG]",
               help="Backend: embedded (procedural, CPU, no download) or cteg:CHECKPOINT_FOLDER.")

@@ -7,10 +7,11 @@ import sys
 
 import click
 
+from fxcli.cli.lazy_group import HelpGroup
 from fxcli.cli.options import command_options, jobs_option, settings_of
 
 
-@click.group()
+@click.group(cls=HelpGroup)
 @command_options
 def track() -> None:
     """Validate and convert `fxe.track/v1` files (JSON, JSON Lines, NPZ).

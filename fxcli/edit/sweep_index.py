@@ -48,10 +48,10 @@ def write_sweep_index(index: dict[str, Any], path: str) -> None:
 
 def read_sweep_index(path: str) -> dict[str, Any]:
     """Read a sweep index written here; `source` and item paths come back resolved against its folder."""
-    from fxcli.io.inputs import read_text
+    from fxcli.io.inputs import loads_json, read_text
 
     try:
-        data = json.loads(read_text(path))
+        data = loads_json(read_text(path), str(path))
     except json.JSONDecodeError as exc:
         raise InvalidInputError(f"{path}: malformed JSON ({exc.msg}, line {exc.lineno})") from None
     if not isinstance(data, dict) or data.get("format") != SWEEP_FORMAT:

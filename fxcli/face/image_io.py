@@ -22,8 +22,14 @@ def load_image(path: str) -> np.ndarray:
 
     data = read_bytes(path)
     name = "stdin" if path == "-" else path
+    import warnings
+
     try:
-        with Image.open(io.BytesIO(data)) as img:
+        with warnings.catch_warnings():
+            # 89-179 Mpx photos (108 Mpx phone cameras) are fine; larger ones fail below as too large
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            img = Image.open(io.BytesIO(data))
+        with img:
             img.load()  # decodes everything now: a truncated file fails here, not later
             img = ImageOps.exif_transpose(img)
             rgb = np.asarray(img.convert("RGB"), dtype=np.uint8)

@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from fxcli.errors import InvalidInputError
-from fxcli.io.inputs import read_text
+from fxcli.io.inputs import loads_json, read_text
 
 IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".webp", ".bmp", ".tif", ".tiff", ".gif"}
 ITEM_KEYS = {"image", "path", "source", "reference", "expression", "alpha", "text", "group", "aus"}
@@ -117,7 +117,7 @@ def read_pairs(src: str) -> list[ScoreItem]:
             continue
         origin = f"{name}:{lineno}"
         try:
-            obj = json.loads(line)
+            obj = loads_json(line, origin)
             items.append(item_from_object(obj, base, origin))
         except json.JSONDecodeError as exc:
             items.append(ScoreItem(image="", origin=origin, error=f"{origin}: malformed JSON ({exc.msg})"))
@@ -134,7 +134,7 @@ def read_index(src: str) -> list[ScoreItem]:
     name = "stdin" if src == "-" else src
     base = Path.cwd() if src == "-" else Path(src).expanduser().resolve().parent
     try:
-        obj = json.loads(text)
+        obj = loads_json(text, name)
     except json.JSONDecodeError as exc:
         raise InvalidInputError(f"{name}: malformed JSON ({exc.msg}, line {exc.lineno})") from None
     if not isinstance(obj, dict):

@@ -59,14 +59,14 @@ def load_identity(identity: str | None) -> np.ndarray | None:
     data = read_bytes(identity)
     try:
         if data.startswith(b"\x93NUMPY"):
-            import io
+            from fxcli.io.inputs import load_npy_bytes
 
-            values = np.load(io.BytesIO(data), allow_pickle=False)
+            values = load_npy_bytes(data, identity)
         else:
-            import json
+            from fxcli.io.inputs import loads_json
 
-            values = np.asarray(json.loads(data.decode("utf-8")), np.float64)
-    except (ValueError, UnicodeDecodeError) as exc:
+            values = np.asarray(loads_json(data.decode("utf-8"), identity), np.float64)
+    except (ValueError, TypeError, OverflowError, UnicodeDecodeError) as exc:
         raise InvalidInputError(f"{identity}: expected a JSON list of numbers or a .npy array ({exc})") from exc
     if values.ndim != 1 or not len(values) or not np.isfinite(values).all():
         raise InvalidInputError(f"{identity}: expected a flat list of finite numbers, got shape {values.shape}")

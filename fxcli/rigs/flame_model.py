@@ -61,13 +61,6 @@ def _new_object(cls: type, *args: Any) -> PickledState:
     return cls.__new__(cls)
 
 
-def _latin1_encode(text: str, encoding: str = "latin1") -> bytes:
-    # protocol-2 pickles written by Python 3 store array bytes as _codecs.encode(text, "latin1")
-    if encoding not in ("latin1", "latin-1"):
-        raise InvalidInputError(f"refusing _codecs.encode with encoding {encoding!r}")
-    return text.encode("latin1")
-
-
 def allowed_globals() -> dict[tuple[str, str], Any]:
     """The allowlist: numpy arrays, chumpy classes and scipy sparse matrices, all mapped to stand-ins."""
     from fxcli.io.safe_pickle import numpy_globals
@@ -80,7 +73,6 @@ def allowed_globals() -> dict[tuple[str, str], Any]:
         allowed[(mod, "object")] = object
         for container in (set, frozenset, list, dict, tuple):  # chumpy state holds e.g. a set of dirty vars
             allowed[(mod, container.__name__)] = container
-    allowed[("_codecs", "encode")] = _latin1_encode
     for name in ("Ch", "Select", "Reorder", "Concatenate", "Transpose", "Permute"):
         for mod in ("chumpy.ch", "chumpy.reordering"):
             allowed[(mod, name)] = ChumpyArray
@@ -92,21 +84,41 @@ def allowed_globals() -> dict[tuple[str, str], Any]:
     return allowed
 
 
-def to_array(value: Any, key: str, name: str) -> np.ndarray:
-    """An ndarray from a stand-in (or plain array), evaluating chumpy operator nodes."""
+MAX_DEPTH = 32  # chumpy operator nesting: FLAME files use one or two levels
+MAX_ELEMENTS = 1 << 26  # any one FLAME array (posedirs: 5023 x 3 x 36 = 0.5 M)
+
+
+def to_array(value: Any, key: str, name: str, depth: int = 0) -> np.ndarray:
+    """An ndarray from a stand-in (or plain array), evaluating chumpy operator nodes (depth-capped)."""
+    if depth > MAX_DEPTH:
+        raise InvalidInputError(f"{name}: {key} nests chumpy objects more than {MAX_DEPTH} deep (or in a cycle)")
     if isinstance(value, np.ndarray):
         return value
     if isinstance(value, ChumpyOp):
         op = ChumpyOp.OPS[type(value).op]
-        return op(to_array(value.state.get("a"), key, name), to_array(value.state.get("b"), key, name))
+        a = to_array(value.state.get("a"), key, name, depth + 1)
+        b = to_array(value.state.get("b"), key, name, depth + 1)
+        try:
+            if int(np.prod(np.broadcast_shapes(a.shape, b.shape))) > MAX_ELEMENTS:
+                raise InvalidInputError(f"{name}: {key} is larger than any FLAME array")
+            with np.errstate(all="ignore"):
+                return op(a, b)
+        except (ValueError, TypeError) as exc:
+            raise InvalidInputError(f"{name}: {key}: chumpy operands do not combine ({exc})") from None
     if isinstance(value, ChumpyArray):
         if "x" not in value.state:
             raise InvalidInputError(f"{name}: {key} is a chumpy object without an array ('x')")
-        return to_array(value.state["x"], key, name)
+        return to_array(value.state["x"], key, name, depth + 1)
     if isinstance(value, SparseMatrixState):
         return _sparse_to_dense(value, key, name)
     if isinstance(value, (list, tuple, int, float)):
-        return np.asarray(value)
+        try:
+            arr = np.asarray(value)
+        except (ValueError, TypeError, RecursionError) as exc:
+            raise InvalidInputError(f"{name}: {key} is not a numeric array ({type(exc).__name__})") from None
+        if arr.dtype.kind not in "biuf":
+            raise InvalidInputError(f"{name}: {key} is not a numeric array")
+        return arr
     raise InvalidInputError(f"{name}: {key} is a {type(value).__name__}, expected an array")
 
 
@@ -115,10 +127,16 @@ def _sparse_to_dense(value: SparseMatrixState, key: str, name: str) -> np.ndarra
     try:
         data, indices, indptr = (np.asarray(s[k]) for k in ("data", "indices", "indptr"))
         shape = tuple(int(n) for n in s.get("_shape") or s["shape"])
-    except (KeyError, TypeError) as exc:
+    except (KeyError, TypeError, ValueError, OverflowError) as exc:
         raise InvalidInputError(f"{name}: {key} is a sparse matrix without data/indices/indptr/shape") from exc
+    if len(shape) != 2 or min(shape) < 0 or shape[0] * shape[1] > MAX_ELEMENTS:
+        raise InvalidInputError(f"{name}: {key} sparse matrix has shape {shape}, not a FLAME regressor's")
+    if data.dtype.kind not in "biuf" or indices.dtype.kind not in "iu" or indptr.dtype.kind not in "iu":
+        raise InvalidInputError(f"{name}: {key} sparse matrix arrays are not numeric")
     major, minor = (shape[1], shape[0]) if type(value).fmt == "csc" else shape
-    if len(indptr) != major + 1 or len(indices) != len(data) or (len(indices) and indices.max() >= minor):
+    if (len(indptr) != major + 1 or len(indices) != len(data) or (len(indices) and indices.max() >= minor)
+            or (len(indices) and indices.min() < 0) or (len(indptr) and (indptr[0] != 0 or indptr[-1] != len(data)
+                                                                          or (np.diff(indptr) < 0).any()))):
         raise InvalidInputError(f"{name}: {key} sparse matrix is inconsistent")
     dense = np.zeros(shape, np.float64)
     counts = np.diff(indptr)
@@ -209,11 +227,11 @@ def find_flame_file(flame_model: str | None) -> Path:
 
 def load_flame(flame_model: str | None = None) -> tuple[dict[str, np.ndarray], str, Path]:
     """(arrays, sha256, file) for the configured FLAME model, read through the npz cache."""
+    from fxcli.io.inputs import read_bytes
+    from fxcli.io.safe_pickle import MAX_PICKLE_BYTES
+
     path = find_flame_file(flame_model)
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise InvalidInputError(f"{path}: cannot read ({exc.strerror})") from exc
+    data = read_bytes(str(path), limit=MAX_PICKLE_BYTES)
     sha = hashlib.sha256(data).hexdigest()
     cached = cache_dir() / f"{sha[:32]}-v{CACHE_VERSION}.npz"
     if cached.is_file():

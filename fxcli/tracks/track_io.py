@@ -14,12 +14,13 @@ import numpy as np
 
 from fxcli.errors import InvalidInputError
 from fxcli.io.atomic import atomic_path
-from fxcli.io.inputs import read_bytes
+from fxcli.io.inputs import loads_json, read_bytes
 from fxcli.tracks.track import FORMAT, Track, validate
 
 REQUIRED_KEYS = ("format", "space", "channels", "fps", "frames")
 OPTIONAL_KEYS = ("pose", "text", "audio", "meta")
 NPZ_MAGIC = b"PK\x03\x04"
+FLOAT32_MAX = float(np.finfo(np.float32).max)
 DECIMALS = 6  # frames and pose are written rounded to 1e-6: far below any visible difference
 
 
@@ -44,6 +45,8 @@ def track_from_dict(obj: Any, label: str | None = None) -> Track:
     fps = obj["fps"]
     if not isinstance(fps, (int, float)) or isinstance(fps, bool):
         raise InvalidInputError(f"{w}fps must be a number, got {fps!r}")
+    if isinstance(fps, int) and abs(fps) > 10**6:
+        raise InvalidInputError(f"{w}fps is out of range ({str(fps)[:12]}...)")
     frames = _matrix(obj["frames"], "frames", w)
     pose = None if obj.get("pose") is None else _matrix(obj["pose"], "pose", w)
     for key in ("text", "audio"):
@@ -79,6 +82,10 @@ def _matrix(value: Any, key: str, w: str) -> np.ndarray:
     if not np.isfinite(arr).all():
         t, c = np.argwhere(~np.isfinite(arr))[0]
         raise InvalidInputError(f"{w}non-finite value in {key} at frame {t}, column {c}")
+    big = np.abs(arr) > FLOAT32_MAX
+    if big.any():
+        t, c = np.argwhere(big)[0]
+        raise InvalidInputError(f"{w}value out of range in {key} at frame {t}, column {c} ({arr[t, c]:.3g})")
     return arr.astype(np.float32)
 
 
@@ -138,7 +145,7 @@ def parse_tracks(data: bytes, name: str = "input") -> list[Track]:
     if not text.strip():
         raise InvalidInputError(f"{name} is empty")
     try:
-        return [track_from_dict(_loads(text), name)]
+        return [track_from_dict(_loads(text, name), name)]
     except json.JSONDecodeError as exc:
         if exc.msg != "Extra data":
             raise InvalidInputError(f"{name}: malformed JSON ({exc.msg} at line {exc.lineno}, column {exc.colno})") from exc
@@ -148,21 +155,16 @@ def parse_tracks(data: bytes, name: str = "input") -> list[Track]:
             continue
         label = f"{name} line {lineno}"
         try:
-            obj = _loads(line)
+            obj = _loads(line, label)
         except json.JSONDecodeError as exc:
             raise InvalidInputError(f"{label}: malformed JSON ({exc.msg}, column {exc.colno})") from exc
         tracks.append(track_from_dict(obj, label))
     return tracks
 
 
-def _loads(text: str) -> Any:
+def _loads(text: str, name: str = "input") -> Any:
     """orjson for speed; the standard library for its precise messages (and NaN, reported later)."""
-    import orjson
-
-    try:
-        return orjson.loads(text)
-    except orjson.JSONDecodeError:
-        return json.loads(text)
+    return loads_json(text, name)
 
 
 def read_tracks(source: str) -> list[Track]:
@@ -171,7 +173,49 @@ def read_tracks(source: str) -> list[Track]:
     return parse_tracks(read_bytes(source), name)
 
 
+MAX_NPZ_MEMBERS = 32
+
+
+def check_npz_sizes(data: bytes, name: str, limit: int | None = None) -> None:
+    """Refuse an NPZ whose members would decompress past the input limit (zip bombs), before any is read.
+
+    Checks each member's declared uncompressed size, and that the array its .npy header declares fits in
+    that size (numpy allocates the declared shape before reading the data).
+    """
+    from fxcli.io.inputs import input_limit, too_large
+
+    limit = input_limit() if limit is None else limit
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as zf:
+            infos = zf.infolist()
+            if len(infos) > MAX_NPZ_MEMBERS:
+                raise InvalidInputError(f"{name}: NPZ with {len(infos)} members (a track has at most "
+                                        f"{MAX_NPZ_MEMBERS})")
+            if sum(i.file_size for i in infos) > limit:
+                raise too_large(f"{name} (uncompressed)", limit)
+            for info in infos:
+                with zf.open(info) as fh:
+                    version = np.lib.format.read_magic(fh)
+                    if version == (1, 0):
+                        shape, _, dtype = np.lib.format.read_array_header_1_0(fh)
+                    else:
+                        shape, _, dtype = np.lib.format.read_array_header_2_0(fh)
+                if dtype.hasobject or dtype.fields is not None:
+                    raise InvalidInputError(f"{name}: NPZ member {info.filename} has an object or structured dtype")
+                n = 1
+                for d in shape:
+                    n *= int(d)
+                if n * dtype.itemsize > info.file_size:
+                    raise InvalidInputError(f"{name}: NPZ member {info.filename} declares shape {tuple(shape)}, "
+                                            f"larger than its {info.file_size:,} bytes")
+    except InvalidInputError:
+        raise
+    except (ValueError, OSError, zipfile.BadZipFile, EOFError, NotImplementedError, RuntimeError) as exc:
+        raise InvalidInputError(f"{name}: unreadable NPZ ({exc})") from exc
+
+
 def _track_from_npz(data: bytes, name: str) -> Track:
+    check_npz_sizes(data, name)
     try:
         with np.load(io.BytesIO(data), allow_pickle=False) as z:
             arrays = {k: z[k] for k in z.files}
@@ -181,13 +225,17 @@ def _track_from_npz(data: bytes, name: str) -> Track:
     try:
         for key, arr in arrays.items():
             if key in ("frames", "pose"):
+                if arr.dtype.kind not in "biuf":
+                    raise InvalidInputError(f"{name}: NPZ key {key!r} holds {arr.dtype} values, expected real numbers")
                 obj[key] = arr.astype(np.float64).tolist()
             elif key == "channels":
                 obj[key] = [str(c) for c in arr.tolist()]
             elif key == "fps":
-                obj[key] = float(arr)
+                if arr.dtype.kind not in "biuf" or arr.size != 1:
+                    raise InvalidInputError(f"{name}: NPZ key 'fps' must be one real number")
+                obj[key] = float(arr.reshape(()))
             elif key == "meta":
-                obj[key] = json.loads(str(arr))
+                obj[key] = loads_json(str(arr), f"{name}: meta")
             else:
                 obj[key] = str(arr)
     except (TypeError, ValueError) as exc:

@@ -33,12 +33,10 @@ class CtegData:
 
 
 def _read_pickle_list(path: Path, what: str) -> list:
-    from fxcli.io.safe_pickle import numpy_globals, restricted_loads
+    from fxcli.io.inputs import read_bytes
+    from fxcli.io.safe_pickle import MAX_PICKLE_BYTES, numpy_globals, restricted_loads
 
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise InvalidInputError(f"{path}: cannot read ({exc.strerror})") from None
+    data = read_bytes(str(path), limit=MAX_PICKLE_BYTES)
     obj = restricted_loads(data, numpy_globals(), name=str(path))
     if not isinstance(obj, list):
         raise InvalidInputError(f"{path}: expected a pickled list of {what}, got {type(obj).__name__}")
