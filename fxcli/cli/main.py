@@ -32,6 +32,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "inspect": ("fxcli.cli.inspect_cmd:inspect_cmd", "Show how an fxe output file was made."),
     "talk": ("fxcli.cli.talk_cmd:talk", "A portrait or avatar speaks audio or text, following an instruction."),
     "completion": ("fxcli.cli.completion_cmd:completion", "Print a bash, zsh or fish completion script to install."),
+    "plot": ("fxcli.cli.plot_cmd:plot", "Tracks, sweeps, training logs and scores as PNG or SVG plots."),
+    "report": ("fxcli.cli.report_cmd:report", "One self-contained HTML page for a sweep, avatar or batch folder."),
 }
 
 EPILOG = """\b

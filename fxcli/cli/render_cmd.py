@@ -40,11 +40,14 @@ from fxcli.cli.options import command_options, jobs_option, settings_of
 @click.option("--renderer", type=click.Choice(["auto", "egl", "software"]), default="auto", show_default=True,
               help="OpenGL through EGL, the numpy software rasteriser (same picture, slower), or auto (EGL, "
                    "else software with a notice).")
+@click.option("--preview", is_flag=True, help="Also write a small GIF (160 px, 10 fps) beside a video: NAME.preview.gif.")
+@click.option("--stream-format", type=click.Choice(["mkv", "ts"]), default="mkv", show_default=True,
+              help="Container of -o - (video streamed to a pipe): Matroska or MPEG-TS.")
 @jobs_option
 @command_options
 def render(track: str | None, output: str | None, size: str, bg: str, view: str, style: str, rig: str | None,
            flame_model: str | None, identity_seed: int | None, identity: str | None, frame: int | None, crf: int,
-           audio: str | None, renderer: str, jobs: str | None) -> None:
+           audio: str | None, renderer: str, preview: bool, stream_format: str, jobs: str | None) -> None:
     """Render expression tracks (fxe.track/v1) to MP4, GIF, PNG frames or one PNG.
 
     arkit52 tracks drive the open ICT head (shipped); flame tracks (CTEG's 50 expression + 3 jaw values)
@@ -57,6 +60,8 @@ def render(track: str | None, output: str | None, size: str, bg: str, view: str,
       fxe text2flame "What a beautiful story." | fxe render -o story.mp4
       fxe render story.json --view three-quarter --style toon -o toon.mp4
       fxe render story.json --frame 12 --size 1024 -o still.png
+      fxe render story.json -o - | ffplay -          # watch: Matroska streamed to a player
+      fxe render story.json -o story.mp4 --preview   # + story.preview.gif
       fxe render many.jsonl -o out_{i}.mp4
       fxe render cteg.json --rig flame --flame-model ~/flame/generic_model.pkl -o flame.mp4
       fxe render --jobs renders.jsonl      # {"track": "a.json", "output": "a.mp4", "view": "left"}
@@ -111,14 +116,24 @@ def render(track: str | None, output: str | None, size: str, bg: str, view: str,
             with console.progress(f"render {out}", t.n_frames) as update:
                 summary = render_track(t, out, rig=head, renderer=ren, view=p["view"], identity=ident,
                                        identity_seed=p.get("identity_seed"), frame=p.get("frame"), crf=p["crf"],
-                                       audio=p.get("audio"), style=p["style"], source=source, progress=update)
-            click.echo(json.dumps(summary))
+                                       audio=p.get("audio"), style=p["style"], source=source, progress=update,
+                                       container=p.get("stream_format") or "mkv")
+            if p.get("preview"):
+                from fxcli.render.stream import write_preview
+
+                if out == "-" or summary.get("frames", 0) < 2 or p.get("frame") is not None:
+                    raise UsageError("--preview goes beside a video file", hint="use -o out.mp4 (or .gif/.mkv)")
+                summary["preview"] = write_preview(out)
+            if out == "-":  # stdout carries the video
+                console.info(json.dumps(summary))
+            else:
+                click.echo(json.dumps(summary))
             notes.append(f"{out} ({summary['frames']} frames)")
         return ", ".join(notes)
 
     params = dict(track=track, output=output, size=size, bg=bg, view=view, style=style, rig=rig,
                   flame_model=flame_model, identity_seed=identity_seed, identity=identity, frame=frame, crf=crf,
-                  audio=audio, renderer=renderer)
+                  audio=audio, renderer=renderer, preview=preview, stream_format=stream_format)
     if jobs:
         from fxcli.cli.jobs_runner import run_jobs
 

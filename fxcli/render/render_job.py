@@ -91,9 +91,11 @@ def output_for(pattern: str, index: int, track, count: int) -> str:
 def render_track(track, output: str, *, rig, renderer, view: str = "front", identity: np.ndarray | None = None,
                  identity_seed: int | None = None, frame: int | None = None, crf: int = 20,
                  audio: str | None = None, style: str = "shaded", source: str | None = None,
-                 progress=None) -> dict[str, Any]:
-    """Render `track` to `output` and return a summary (frames, fps, output, renderer)."""
-    kind = output_kind(output)
+                 progress=None, container: str = "mkv") -> dict[str, Any]:
+    """Render `track` to `output` and return a summary (frames, fps, output, renderer).
+
+    `output` "-" streams the video to stdout in `container` (mkv or ts; fxcli.render.stream)."""
+    kind = "stream" if output == "-" else output_kind(output)
     if frame is not None:
         if kind != "image":
             raise UsageError("--frame writes one picture", hint="use an image output such as -o frame.png")
@@ -103,7 +105,7 @@ def render_track(track, output: str, *, rig, renderer, view: str = "front", iden
         raise UsageError(f"{output} is one picture", hint="add --frame N, or write .mp4/.gif or a folder/")
     if identity is None and identity_seed is not None:
         identity = rig.identity_weights(identity_seed) if hasattr(rig, "identity_weights") else rig.shape_weights(identity_seed)
-    if audio is None and track.audio and kind == "video":
+    if audio is None and track.audio and kind in ("video", "stream"):
         base = Path(source).parent if source and source != "-" else Path.cwd()
         audio = str(Path(track.audio) if Path(track.audio).is_absolute() else base / track.audio)
     model = "ict-face-light" if hasattr(rig, "identity_weights") else f"flame:{rig.name}"
@@ -119,6 +121,11 @@ def render_track(track, output: str, *, rig, renderer, view: str = "front", iden
         count = 1
     elif kind == "frames":
         count = write_png_frames(frames, output, meta, progress=progress)
+    elif kind == "stream":
+        from fxcli.render.stream import stream_video
+
+        count = stream_video(frames, size=renderer.size, fps=track.fps, meta=meta, crf=crf, audio=audio,
+                             n_frames=track.n_frames, container=container, progress=progress)
     else:
         count = encode_video(frames, output, size=renderer.size, fps=track.fps, meta=meta, crf=crf, audio=audio,
                              n_frames=track.n_frames, progress=progress)
