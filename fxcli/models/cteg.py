@@ -222,6 +222,39 @@ class CvadLayer(nn.Module):
         h = self.ln4(h + self.drop(self.cross2(h, *text_kv, text_mask)))
         return self.ln5(h + self.drop(self.ffn(h)))  # (B, T, D)
 
+    def forward(self, x: torch.Tensor, text_kv: tuple[tuple, tuple], text_mask: torch.Tensor, *,
+                z_from: str = "prior", eps: torch.Tensor | None = None, cache: dict | None = None,
+                generator: torch.Generator | None = None) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor | None]:
+        """One CVAD layer: (B, T, D) hidden states -> (next layer's input, z, KL per position or None).
+
+        `text_kv` = (keys/values of cross1, of cross2) from `CtegModel.text_memory`; `text_mask` (B, 1, 1, L).
+        Where z comes from:
+          "posterior"   training: x holds T = n+1 positions [BOS, psi_1..psi_n (, EOS)]; z_t ~ Q(z | o_{t+1})
+                        (reparameterised with noise from `generator`), KL(Q || P(z | o_t)) per position;
+                        the output keeps the last input position (only Q reads it), so it is (B, T, D) again
+                        and z, KL are (B, T-1, D), (B, T-1)
+          "prior"       sampling: z = mu_p + sigma_p * eps, `eps` (B, T, D) standard normal noise; `cache`
+                        makes it one step of cached decoding (x is then the newest position only)
+          "prior-mean"  deterministic: z = mu_p (teacher-forced means for Cppl)
+        """
+        kv1, kv2 = text_kv
+        c, o = self.latent_stream(x, kv1, text_mask, cache)  # (B, T, D) each
+        if z_from == "posterior":
+            mu_p, lv_p = gaussian(self.prior(o[:, :-1]))  # position t: frames <= t   (B, T-1, D)
+            mu_q, lv_q = gaussian(self.posterior(o[:, 1:]))  # position t+1: also sees the target
+            noise = torch.randn(mu_q.shape, generator=generator, device=mu_q.device, dtype=mu_q.dtype)
+            z = mu_q + (0.5 * lv_q).exp() * noise  # (B, T-1, D) reparameterised
+            kl = 0.5 * (lv_p - lv_q + ((lv_q.exp() + (mu_q - mu_p) ** 2) / lv_p.exp()) - 1.0).sum(-1)  # (B, T-1)
+            return torch.cat([self.generate(c[:, :-1], z, kv2, text_mask), x[:, -1:]], 1), z, kl  # (B, T, D)
+        mu_p, lv_p = gaussian(self.prior(o))  # (B, T, D)
+        if z_from == "prior-mean":
+            z = mu_p
+        elif z_from == "prior":
+            z = mu_p + (0.5 * lv_p).exp() * eps
+        else:
+            raise ValueError(f"z_from must be posterior, prior or prior-mean, not {z_from!r}")
+        return self.generate(c, z, kv2, text_mask), z, None  # (B, T, D)
+
 
 def gaussian(params: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
     mu, logvar = params.chunk(2, dim=-1)
@@ -233,6 +266,7 @@ class CtegModel(nn.Module):
         super().__init__()
         if cfg.d_model % cfg.n_heads:
             raise ValueError(f"d_model {cfg.d_model} is not divisible by n_heads {cfg.n_heads}")
+        rng = torch.random.get_rng_state()  # _init_weights replays the draws construction made (see there)
         self.cfg = cfg
         d = cfg.d_model
         self.ewa = ExpressionWiseAttention(cfg)
@@ -246,6 +280,27 @@ class CtegModel(nn.Module):
         weights = torch.ones(cfg.frame_width)
         weights[list(cfg.jaw_channels)] = cfg.jaw_weight
         self.register_buffer("loss_weights", weights, persistent=False)  # (C,)
+        torch.random.set_rng_state(rng)
+        for module in self.modules():  # registration order = construction order: the same draws, the same weights
+            self._init_weights(module)
+
+    @staticmethod
+    def _init_weights(module: nn.Module) -> None:
+        """The initialisation policy, stated once (the official code's, i.e. PyTorch's defaults):
+
+        Linear: weight ~ U(-b, b), b = 1/sqrt(fan_in) (kaiming_uniform with a = sqrt(5)), bias ~ U(-b, b);
+        LayerNorm: weight 1, bias 0. No scaled or zero-initialised projections. The draws are made in
+        module order from the seeded generator, so a seed gives the same weights as before this policy
+        was written out (tests/test_golden_outputs.py pins them).
+        """
+        if isinstance(module, nn.Linear):
+            nn.init.kaiming_uniform_(module.weight, a=math.sqrt(5))
+            if module.bias is not None:
+                bound = 1 / math.sqrt(module.weight.shape[1]) if module.weight.shape[1] > 0 else 0.0
+                nn.init.uniform_(module.bias, -bound, bound)
+        elif isinstance(module, nn.LayerNorm):
+            nn.init.ones_(module.weight)
+            nn.init.zeros_(module.bias)
 
     # -- building blocks shared by training and sampling ------------------------------------------------
     def text_memory(self, text_hidden: torch.Tensor, text_mask: torch.Tensor) -> tuple[list, torch.Tensor]:
@@ -270,18 +325,12 @@ class CtegModel(nn.Module):
         x = self.frame_embedding(frames, run_mean, 0)  # (B, T+2, D)
         text_kv, tmask = self.text_memory(text_hidden, text_mask)
         kl = guide_hidden = None
-        for layer, (kv1, kv2) in zip(self.layers, text_kv, strict=True):
-            c, o = layer.latent_stream(x, kv1, tmask)  # (B, T+2, D) each
-            mu_p, lv_p = gaussian(layer.prior(o[:, :-1]))  # position t: frames <= t   (B, T+1, D)
-            mu_q, lv_q = gaussian(layer.posterior(o[:, 1:]))  # position t+1: also sees the target
-            eps = torch.randn(mu_q.shape, generator=generator, device=mu_q.device, dtype=mu_q.dtype)
-            z = mu_q + (0.5 * lv_q).exp() * eps  # (B, T+1, D) reparameterised
-            step_kl = 0.5 * (lv_p - lv_q + ((lv_q.exp() + (mu_q - mu_p) ** 2) / lv_p.exp()) - 1.0).sum(-1)
+        for layer, kv in zip(self.layers, text_kv, strict=True):
+            # the next layer reads this layer's output; the last position (EOS input) is only for Q
+            x, z, step_kl = layer(x, kv, tmask, z_from="posterior", generator=generator)  # (B, T+2, D)
             kl = step_kl if kl is None else kl + step_kl  # (B, T+1)
             g = layer.guide_ffn(z)  # (B, T+1, D)
             guide_hidden = g if guide_hidden is None else guide_hidden + g  # o_t = sum_i FFN_i(z^i)
-            # the next layer reads this layer's output; the last position (EOS input) is only for Q
-            x = torch.cat([layer.generate(c[:, :-1], z, kv2, tmask), x[:, -1:]], 1)  # (B, T+2, D)
         return {"mean": self.head(x[:, :-1]), "guide": self.guide(guide_hidden), "kl": kl}
 
     def weighted_distance(self, pred: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
@@ -313,10 +362,8 @@ class CtegModel(nn.Module):
         run_mean = frames.cumsum(1) / torch.arange(1, t + 1, device=frames.device)[:, None]
         x = self.frame_embedding(frames, run_mean, 0)  # (B, T+1, D)
         text_kv, tmask = self.text_memory(text_hidden, text_mask)
-        for layer, (kv1, kv2) in zip(self.layers, text_kv, strict=True):
-            c, o = layer.latent_stream(x, kv1, tmask)
-            mu_p, _ = gaussian(layer.prior(o))  # (B, T+1, D)
-            x = layer.generate(c, mu_p, kv2, tmask)
+        for layer, kv in zip(self.layers, text_kv, strict=True):
+            x, _, _ = layer(x, kv, tmask, z_from="prior-mean")  # (B, T+1, D)
         return self.head(x)  # (B, T+1, C)
 
     # -- sampling ----------------------------------------------------------------------------------------
@@ -327,10 +374,8 @@ class CtegModel(nn.Module):
         `eps_z` (B, 1, n_layers, D) is this step's standard normal noise of each layer's z.
         """
         x = self.frame_embedding(frame, run_mean, t)  # (B, 1, D)
-        for i, (layer, (kv1, kv2), cache) in enumerate(zip(self.layers, text_kv, caches, strict=True)):
-            c, o = layer.latent_stream(x, kv1, tmask, cache)
-            mu_p, lv_p = gaussian(layer.prior(o))  # (B, 1, D)
-            x = layer.generate(c, mu_p + (0.5 * lv_p).exp() * eps_z[:, :, i], kv2, tmask)
+        for i, (layer, kv, cache) in enumerate(zip(self.layers, text_kv, caches, strict=True)):
+            x, _, _ = layer(x, kv, tmask, z_from="prior", eps=eps_z[:, :, i], cache=cache)  # (B, 1, D)
         return self.head(x)  # (B, 1, C)
 
     def _full_prefix(self, prefix: torch.Tensor, text_kv: list, tmask: torch.Tensor,
@@ -343,10 +388,8 @@ class CtegModel(nn.Module):
         t = prefix.shape[1]
         run_mean = prefix.cumsum(1) / torch.arange(1, t + 1, device=prefix.device)[:, None]
         x = self.frame_embedding(prefix, run_mean, 0)  # (B, t+1, D)
-        for i, (layer, (kv1, kv2)) in enumerate(zip(self.layers, text_kv, strict=True)):
-            c, o = layer.latent_stream(x, kv1, tmask)
-            mu_p, lv_p = gaussian(layer.prior(o))  # (B, t+1, D)
-            x = layer.generate(c, mu_p + (0.5 * lv_p).exp() * eps_z[:, :, i], kv2, tmask)
+        for i, (layer, kv) in enumerate(zip(self.layers, text_kv, strict=True)):
+            x, _, _ = layer(x, kv, tmask, z_from="prior", eps=eps_z[:, :, i])  # (B, t+1, D)
         return self.head(x[:, -1:])  # (B, 1, C)
 
     @torch.no_grad()
