@@ -13,6 +13,7 @@ class Settings:
     verbose: int = 0
     quiet: bool = False
     traceback: bool = False
+    force: bool = False  # make every output again (no resume)
     explicit: set[str] = field(default_factory=set)  # names given as flags on the command line
 
     @property

@@ -14,6 +14,7 @@ from fxcli.cli.options import command_options, jobs_option
 from fxcli.io.atomic import atomic_path
 
 CALLS: list[str] = []
+INTERRUPTED: list[str] = []  # interrupt once: the rerun is the same command, which resumes
 
 
 @click.command("slowwrite")
@@ -26,7 +27,8 @@ def slowwrite(output, interrupt_at, jobs):
         CALLS.append(params["output"])
         with atomic_path(params["output"]) as tmp:
             tmp.write_text("half")
-            if os.path.basename(params["output"]) == params["interrupt_at"]:
+            if os.path.basename(params["output"]) == params["interrupt_at"] and not INTERRUPTED:
+                INTERRUPTED.append(params["output"])
                 raise KeyboardInterrupt
             tmp.write_text("complete")
         return None
@@ -39,6 +41,7 @@ def slowwrite(output, interrupt_at, jobs):
 def _command():
     cli.add_command(slowwrite)
     CALLS.clear()
+    INTERRUPTED.clear()
     yield
     cli.commands.pop("slowwrite", None)
 
@@ -49,11 +52,13 @@ def test_interrupt_then_resume(tmp_path, capsys):
     with pytest.raises(SystemExit) as first:
         main(["slowwrite", "--jobs", str(jobs), "--interrupt-at", "2.txt"])
     assert first.value.code == 130
-    assert sorted(os.listdir(tmp_path)) == ["0.txt", "1.txt", "jobs.jsonl"]  # no temp file, no half file
+    # no temp file, no half file; a plain text output has its resume record beside it
+    assert sorted(os.listdir(tmp_path)) == [".0.txt.fxe-record.json", ".1.txt.fxe-record.json", "0.txt", "1.txt",
+                                            "jobs.jsonl"]
     assert "run the same command again to resume" in capsys.readouterr().err
     CALLS.clear()
     with pytest.raises(SystemExit) as second:
-        main(["slowwrite", "--jobs", str(jobs)])
+        main(["slowwrite", "--jobs", str(jobs), "--interrupt-at", "2.txt"])
     assert second.value.code == 0
     assert [os.path.basename(c) for c in CALLS] == ["2.txt", "3.txt"]  # only the unfinished jobs ran
     assert all((tmp_path / f"{i}.txt").read_text() == "complete" for i in range(4))

@@ -63,7 +63,7 @@ def test_mouth_opens_on_frames_with_high_jaw_open(tmp_path):
     assert r.code == 0, r.stderr
     from PIL import Image
 
-    names = sorted(p.name for p in (tmp_path / "frames").iterdir())
+    names = sorted(p.name for p in (tmp_path / "frames").iterdir() if p.name != ".fxe.json")  # provenance
     assert names == ["frame_000000.png", "frame_000001.png", "frame_000002.png"]
     closed = np.asarray(Image.open(tmp_path / "frames" / names[0]).convert("RGB")).astype(int)
     opened = np.asarray(Image.open(tmp_path / "frames" / names[2]).convert("RGB")).astype(int)
@@ -136,8 +136,10 @@ def test_bad_tracks_are_refused_with_one_line(tmp_path, text, code, fragment):
 
 def test_bad_options_and_outputs(tmp_path):
     text = dumps_track(_track(n=3))
-    assert_one_error_line(run_fxe("render", "-o", "/nonexistent/dir/o.mp4", "--size", "64", input=text), 1,
-                          "does not exist")
+    (tmp_path / "file").write_text("x")  # missing folders are created; a file in the way cannot be
+    assert_one_error_line(run_fxe("render", "-o", str(tmp_path / "file/dir/o.mp4"), "--size", "64", input=text), 1,
+                          "cannot create folder")
+    (tmp_path / "file").unlink()
     ro = tmp_path / "ro"
     ro.mkdir()
     os.chmod(ro, 0o500)

@@ -60,7 +60,7 @@ def blend(source: str | None, terms: tuple[str, ...], output: str | None, model:
         if not p.get("source") or not parsed:
             raise UsageError("a job needs 'source' and 'terms'")
         run_blend(editor, source=p["source"], terms=parsed, output=p.get("output"), face_index=p.get("face_index"),
-                  seed=settings.seed, min_id_sim=p.get("min_id_sim"), report=console.info)
+                  seed=settings.seed, min_id_sim=p.get("min_id_sim"), report=console.info, force=settings.force)
         return p["source"]
 
     if jobs:
@@ -73,6 +73,6 @@ def blend(source: str | None, terms: tuple[str, ...], output: str | None, model:
             path = plan_blend_output(p["source"], p["output"], [parse_blend_term(t) for t in p["terms"]])
             return [path] if path != "-" else []
 
-        run_jobs(ctx, jobs, base, run_one, outputs, show_traceback=settings.traceback)
+        run_jobs(ctx, jobs, base, run_one, outputs, show_traceback=settings.traceback, resumes_itself=True)
         return
     run_one(base)

@@ -96,7 +96,7 @@ def edit(source: str | None, expression: str | None, alpha: str, output: str | N
             raise UsageError("a job needs 'source' and 'expression'")
         out = run_edit(editor, source=p["source"], expression=p["expression"], alpha=p.get("alpha") or "1",
                        output=p.get("output"), face_index=p.get("face_index"), seed=settings.seed,
-                       min_id_sim=p.get("min_id_sim"), report=console.info)
+                       min_id_sim=p.get("min_id_sim"), report=console.info, force=settings.force)
         return f"{p['source']} -> {len(out.paths)} image(s)"
 
     if jobs:
@@ -110,6 +110,6 @@ def edit(source: str | None, expression: str | None, alpha: str, output: str | N
             return plan_outputs(p["source"], p["output"], p["expression"],
                                 parse_alphas(p.get("alpha") or "1")).all_paths()
 
-        run_jobs(ctx, jobs, base, run_one, outputs, show_traceback=settings.traceback)
+        run_jobs(ctx, jobs, base, run_one, outputs, show_traceback=settings.traceback, resumes_itself=True)
         return
     run_one(base)

@@ -2,9 +2,14 @@
 
 Each line of the file is a JSON object whose keys are the subcommand's option names (dashes or
 underscores), plus `seed` for a per-job random seed. A job's keys override the options given on the
-command line. Device and dtype hold for the whole batch (models are loaded once). A job whose outputs all
-exist already is skipped, so an interrupted batch resumes where it stopped. One status line per job
-on stderr, then a summary; the exit status is 1 if any job failed. Under `torchrun` or
+command line. Device and dtype hold for the whole batch (models are loaded once).
+
+Resume that cannot lie: beside every output a job writes, a small record says what made it (the job's input
+files' contents, its options and seed, the model id and hash, the fxe version; see fxcli.io.record). A rerun skips a job
+only when all its outputs exist with a matching record, and says why it makes the others again ("no
+record", "input changed", "options changed", "model changed", "made by another version"); `--force`
+makes everything again. Two jobs naming one output is a usage error (exit 2) before any job runs.
+One status line per job on stderr, then a summary; the exit status is 1 if any job failed. Under `torchrun` or
 `accelerate launch`, process RANK of WORLD_SIZE takes every WORLD_SIZE-th job.
 """
 
@@ -15,7 +20,6 @@ import os
 import time
 import traceback
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 import click
@@ -23,6 +27,7 @@ import click
 from fxcli.cli.console import console
 from fxcli.cli.options import settings_of
 from fxcli.errors import EXIT_FAILURE, FxeError, InvalidInputError, UsageError
+from fxcli.io import record
 from fxcli.io.inputs import read_text
 
 SEED_KEY = "__seed__"
@@ -91,11 +96,15 @@ def _shard() -> tuple[int, int]:
 
 
 def run_jobs(ctx: click.Context, source: str, base: dict[str, Any], run_one: Callable[[dict[str, Any]], str | None],
-             outputs: Callable[[dict[str, Any]], list[str]], *, show_traceback: bool = False) -> None:
+             outputs: Callable[[dict[str, Any]], list[str]], *, show_traceback: bool = False,
+             model: Callable[[], tuple[str | None, str | None]] | None = None, resumes_itself: bool = False) -> None:
     """Run every job of `source`; `run_one(params)` does one job and returns a short note (or None).
 
-    `outputs(params)` names the files a job writes: if all exist the job is skipped.
-    Raises click.exceptions.Exit(1) at the end if any job failed.
+    `outputs(params)` names the files (or folders) a job writes: a job is skipped when every one exists
+    with a record that matches the job (see the module's text). `model()` gives the (id, hash) of the
+    loaded model for that record. A command whose `run_one` already keeps matching outputs by itself (an
+    edit sweep) passes `resumes_itself`: its jobs always run. Raises click.exceptions.Exit(1) at the end
+    if any job failed.
     """
     if source == "-" and base.get("_stdin_used"):
         raise UsageError("--jobs - reads stdin, which another input already uses")
@@ -103,6 +112,9 @@ def run_jobs(ctx: click.Context, source: str, base: dict[str, Any], run_one: Cal
     jobs = parse_job_lines(text)
     if not jobs:
         raise InvalidInputError(f"{'stdin' if source == '-' else source}: no jobs (empty file)")
+    _check_distinct_outputs(ctx, jobs, base, outputs)
+    settings = settings_of(ctx)
+    force = bool(getattr(settings, "force", False))
     rank, world = _shard()
     mine = [j for i, j in enumerate(jobs) if i % world == rank]
     tag = f"[rank {rank}] " if world > 1 else ""
@@ -118,12 +130,32 @@ def run_jobs(ctx: click.Context, source: str, base: dict[str, Any], run_one: Cal
             params = {**base, **convert_job(ctx, raw)}
             seed = params.pop(SEED_KEY, None)
             outs = outputs(params)
-            if outs and all(Path(o).exists() for o in outs):
-                counts["skipped"] += 1
+            job_record = _job_record(ctx, params, outs, settings.seed if seed is None else seed, model)
+            why = None
+            if outs and not resumes_itself:
+                why = "--force" if force else _why_redo(outs, job_record)
+                if why is None:
+                    counts["skipped"] += 1
+                    if console.verbosity >= 0:
+                        console.info(f"{where}: skipped, {outs[0]} made the same way")
+                    continue
+            token = record.current_job.set(job_record)
+            done = {"made": 0, "kept": 0}
+            token_done = record.outputs_done.set(done)
+            try:
+                note = _run_with_seed(ctx, seed, run_one, params)
+            finally:
+                record.current_job.reset(token)
+                record.outputs_done.reset(token_done)
+            if resumes_itself and done["kept"] and not done["made"]:
+                counts["skipped"] += 1  # every output was kept: it said so, output by output
                 if console.verbosity >= 0:
-                    console.info(f"{where}: skipped, {outs[0]} exists")
+                    console.info(f"{where}: skipped, every output made the same way")
                 continue
-            note = _run_with_seed(ctx, seed, run_one, params)
+            for out in outs if not resumes_itself else ():  # the record, beside each output
+                record.write_sidecar(out, record.JOB_KEY, job_record)
+            if why and why != "missing":
+                note = f"{note or ''} (made again: {why})".strip()
         except KeyboardInterrupt:
             console.error(f"{where}: interrupted; {counts['ok']} done; run the same command again to resume")
             raise
@@ -132,6 +164,10 @@ def run_jobs(ctx: click.Context, source: str, base: dict[str, Any], run_one: Cal
             console.error(f"{where}: failed: {exc}")
             continue
         except Exception as exc:  # noqa: BLE001 - one job's bug must not stop the batch
+            from fxcli.io.signals import is_broken_pipe
+
+            if is_broken_pipe(exc):
+                raise  # the reader of stdout went away: the whole batch stops (exit 141)
             counts["failed"] += 1
             if show_traceback:
                 traceback.print_exc()
@@ -145,6 +181,60 @@ def run_jobs(ctx: click.Context, source: str, base: dict[str, Any], run_one: Cal
                  f"in {elapsed:.1f} s")
     if counts["failed"]:
         raise click.exceptions.Exit(EXIT_FAILURE)
+
+
+def _out_key(path: str) -> str:
+    return os.path.normcase(os.path.realpath(os.path.expanduser(path.rstrip("/") or "/")))
+
+
+def _check_distinct_outputs(ctx: click.Context, jobs: list, base: dict[str, Any],
+                            outputs: Callable[[dict[str, Any]], list[str]]) -> None:
+    """Two jobs (of the whole file, every rank) naming one output: a usage error before anything runs."""
+    seen: dict[str, int] = {}
+    for lineno, raw, error in jobs:
+        if error is not None:
+            continue
+        try:
+            params = {**base, **convert_job(ctx, raw)}
+            params.pop(SEED_KEY, None)
+            outs = outputs(params)
+        except FxeError:
+            continue  # reported when the job runs
+        for out in {_out_key(o): o for o in outs if o and o != "-"}.items():
+            key, name = out
+            if key in seen:
+                raise UsageError(f"jobs on lines {seen[key]} and {lineno} both write {name}",
+                                 hint="give every job its own output")
+            seen[key] = lineno
+
+
+def _job_record(ctx: click.Context, params: dict[str, Any], outs: list[str], seed: int,
+                model: Callable[[], tuple[str | None, str | None]] | None) -> dict[str, Any]:
+    """What makes this job's outputs: its input files' contents, its options and seed, the model, fxe's version."""
+    out_keys = {_out_key(o) for o in outs if o and o != "-"}
+    inputs: list[str] = []
+    options: dict[str, Any] = {"command": ctx.command_path, "seed": seed}
+    for name, value in sorted(params.items()):
+        if name.startswith("_"):
+            continue
+        options[name] = value
+        for v in value if isinstance(value, (list, tuple)) else [value]:
+            if not isinstance(v, str) or not v or "\n" in v or len(v) > 4096:
+                continue
+            if v == "-" and name not in ("output",):
+                inputs.append("-")
+            elif os.path.isfile(v) and _out_key(v) not in out_keys:
+                inputs.append(v)
+    model_id, model_hash = model() if model is not None else (None, None)
+    return record.make_record(inputs=inputs, options=options, model=model_id, model_hash=model_hash)
+
+
+def _why_redo(outs: list[str], job_record: dict[str, Any]) -> str | None:
+    for out in outs:
+        why = record.why_redo_output(out, record.JOB_KEY, job_record)
+        if why:
+            return why
+    return None
 
 
 def _run_with_seed(ctx: click.Context, seed: int | None, run_one: Callable, params: dict) -> str | None:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
+import signal
 import sys
 import traceback
 
@@ -74,12 +76,29 @@ def _error_line(prefix: str, message: str) -> str:
     return f"{prefix}: error: {' '.join(message.split())}"
 
 
+def _run(argv: list[str] | None, settings: Settings) -> int:
+    """Parse and run the command line; click's own handlers stay out of the way (see main)."""
+    args = sys.argv[1:] if argv is None else list(argv)
+    cli._main_shell_completion({"obj": settings}, "fxe", None)  # exits when a shell asks for completions
+    with cli.make_context("fxe", args, obj=settings) as ctx:
+        cli.invoke(ctx)
+    return 0
+
+
 def main(argv: list[str] | None = None) -> None:
+    """The error boundary: one stderr line and the documented exit status for every way a run ends.
+
+    Signals (fxcli.io.signals): SIGINT 130, SIGTERM 143, SIGHUP 129, no partial output left. A reader
+    that goes away (`| head`) ends the run silently with 141, also when click meets the broken pipe first.
+    """
+    from fxcli.io import signals
+
+    signals.install()
     settings = Settings()
     quiet_warnings()  # no Python warning on stderr unless -v, --traceback or FXE_DEBUG
     show_tb = os.environ.get("FXE_DEBUG", "") not in ("", "0", "false")
     try:
-        code = cli.main(args=argv, prog_name="fxe", standalone_mode=False, obj=settings)
+        code = _run(argv, settings)
     except click.exceptions.Exit as exc:
         code = exc.exit_code
     except click.UsageError as exc:
@@ -89,23 +108,28 @@ def main(argv: list[str] | None = None) -> None:
     except click.ClickException as exc:
         console.error(_error_line("fxe", exc.format_message()))
         code = exc.exit_code
-    except (KeyboardInterrupt, click.Abort):
-        console.error("fxe: interrupted; no partial output was left")
-        code = EXIT_INTERRUPTED
+    except (KeyboardInterrupt, click.Abort) as exc:
+        code = signals.exit_code_of(exc) if isinstance(exc, KeyboardInterrupt) else EXIT_INTERRUPTED
+        what = f" ({exc.args[0]})" if isinstance(exc, signals.Interrupted) and exc.signum != signal.SIGINT else ""
+        with contextlib.suppress(OSError, ValueError):
+            console.error(f"fxe: interrupted{what}; no partial output was left")
+        signals.reported = True
     except FxeError as exc:
         if settings.traceback or show_tb:
             traceback.print_exc()
         console.error(_error_line("fxe", str(exc)))
         code = exc.exit_code
-    except BrokenPipeError:
-        # the reader went away (e.g. `| head`): stop quietly
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
-        code = 141
     except Exception as exc:  # noqa: BLE001 - the error boundary
+        if signals.is_broken_pipe(exc):  # the reader went away (e.g. `| head`): stop quietly
+            signals.silence_stdout()
+            sys.exit(signals.EXIT_BROKEN_PIPE)
         if settings.traceback or show_tb:
             traceback.print_exc()
         console.error(_error_line("fxe", f"internal error: {type(exc).__name__}: {exc}")
                       + " (rerun with --traceback and report it)")
         code = 1
-    sys.exit(code if isinstance(code, int) else 0)
+    code = code if isinstance(code, int) else 0
+    if code == 0 and signals.stdout_reader_left():
+        signals.silence_stdout()
+        code = signals.EXIT_BROKEN_PIPE
+    sys.exit(code)

@@ -77,6 +77,8 @@ GLOBAL_OPTIONS = [
                  callback=_store, help="Only errors on stderr."),
     click.option("--traceback", is_flag=True, envvar="FXE_DEBUG", show_envvar=True, expose_value=False,
                  callback=_store, help="Show the Python traceback of errors."),
+    click.option("--force", is_flag=True, envvar="FXE_FORCE", show_envvar=True, expose_value=False,
+                 callback=_store, help="Make every output again: no output of an earlier run is kept (resume off)."),
 ]
 
 
@@ -124,7 +126,7 @@ recipe_option = click.option(
 jobs_option = click.option(
     "--jobs", "jobs", metavar="FILE|-", default=None,
     help="Run many jobs from a JSON Lines file (one object per line, keys = this command's option names); "
-         "models load once, jobs whose outputs exist are skipped.")
+         "models load once; a job whose outputs a rerun finds made the same way is skipped (see --force).")
 
 
 def command_options(f: Callable) -> Callable:

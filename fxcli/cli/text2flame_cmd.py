@@ -97,7 +97,9 @@ def text2flame(text: str | None, output: str, fps: float, max_frames: int | None
         base["_stdin_used"] = text == "-"
         run_jobs(ctx, jobs, base, run_one,
                  outputs=lambda p: [p["output"]] if p.get("output") not in (None, "-") else [],
-                 show_traceback=settings.traceback)
+                 show_traceback=settings.traceback,
+                 model=lambda: (getattr(backend, "model_id", name),
+                                getattr(getattr(backend, "ckpt", None), "weights_hash", None)))
         return
     base["text"] = text_argument_or_stdin(text)
     run_one(base)

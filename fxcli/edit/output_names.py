@@ -102,10 +102,7 @@ def plan_blend_output(source: str, output: str | None, terms: list[tuple[str, fl
 
 def ensure_folders(paths: list[str]) -> None:
     """Create the folders outputs go into (an -o FOLDER/ the user named may not exist yet)."""
-    from fxcli.errors import OutputError
+    from fxcli.io.atomic import make_folders
 
     for p in {str(Path(p).parent) for p in paths if p != "-"}:
-        try:
-            Path(p).mkdir(parents=True, exist_ok=True)
-        except OSError as exc:
-            raise OutputError(f"cannot create folder {p}: {exc.strerror}") from exc
+        make_folders(p)

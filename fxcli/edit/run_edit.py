@@ -4,8 +4,11 @@ An editor (a backend) has `name`, `model_id`, `model_hash` and
     edit(image, terms: [(expression, weight)], *, seed, face) -> RGB uint8 image
     map_point(shape, xy) -> where a source pixel lands in the output (for finding the face again)
 
-Sweeps resume: an output that already exists with the same provenance (source, expression, alpha, model,
-seed, face) is kept, not recomputed, so a sweep interrupted by Ctrl-C continues where it stopped.
+Sweeps resume, and cannot lie: every output records what made it (the source photo's contents, the
+expression, alpha, face and seed, the model id and hash, the fxe version; fxcli.io.record). A rerun keeps an
+output only when its record matches, so a sweep interrupted by Ctrl-C continues where it stopped, and one
+rerun after the photo (or anything else) changed makes the outputs again and says why. `force` makes
+everything again.
 """
 
 from __future__ import annotations
@@ -20,8 +23,9 @@ import numpy as np
 
 from fxcli.edit.alpha_spec import format_alpha, parse_alphas
 from fxcli.edit.identity_guard import IdentityGuard, check_min_similarity
-from fxcli.edit.output_names import ensure_folders, plan_blend_output, plan_outputs
+from fxcli.edit.output_names import plan_blend_output, plan_outputs
 from fxcli.errors import NoFaceError
+from fxcli.io import record
 
 Report = Callable[[str], None]
 
@@ -45,20 +49,24 @@ def choose_face(faces: list, face_index: int | None, source: str):
     return select_face(faces, face_index, source=source)
 
 
-def _provenance_matches(path: str, meta: dict[str, Any]) -> dict[str, Any] | None:
-    """The stored provenance of `path` when it was made the same way as `meta` would make it, else None."""
+def _kept(path: str, made_from: dict[str, Any], force: bool) -> tuple[dict[str, Any] | None, str | None]:
+    """(stored provenance of `path`, None) when it may be kept; else (None, why it is made again)."""
     from fxcli.provenance import read_provenance
 
-    if path == "-" or not Path(path).is_file():
-        return None
+    if path == "-":
+        return None, None
+    if force:
+        return None, "--force" if Path(path).exists() else None
+    why = record.why_redo_output(path, record.EDIT_KEY, made_from)
+    if why is not None:
+        return None, None if why == "missing" else why
+    from fxcli.io.atomic import reading_outputs
+
     try:
-        records = read_provenance(path)
+        with reading_outputs():
+            return read_provenance(path)[0], None
     except Exception:  # noqa: BLE001 - an unreadable old output is simply made again
-        return None
-    keys = ("generator", "model", "model_hash", "seed", "params", "version")
-    if records and all(records[0].get(k) == meta.get(k) for k in keys):
-        return records[0]
-    return None
+        return None, "unreadable"
 
 
 def _save(image: np.ndarray, path: str, meta: dict[str, Any]) -> None:
@@ -95,13 +103,17 @@ class _Session:
         self.centre_out = np.asarray(editor.map_point(self.image.shape, centre), np.float64)
 
     def make(self, terms: list[tuple[str, float]], path: str, meta: dict[str, Any], seed: int,
-             min_id_sim: float | None, report: Report, label: str) -> tuple[float | None, bool]:
-        """Write one output (or keep an identical earlier one); (identity similarity, reused?)."""
-        old = _provenance_matches(path, meta)
+             min_id_sim: float | None, report: Report, label: str, force: bool = False) -> tuple[float | None, bool]:
+        """Write one output (or keep one made the same way); (identity similarity, reused?)."""
+        old, why = _kept(path, meta[record.EDIT_KEY], force)
         if old is not None:
             sim = old.get("identity_similarity")
-            report(f"{label}: {path} exists (same settings), kept; identity {_fmt(sim)}")
+            report(f"{label}: {path} made the same way, kept; identity {_fmt(sim)}")
+            record.count_output(kept=True)
             return sim, True
+        if why:
+            report(f"{label}: {path} made again ({why})")
+        record.count_output(kept=False)
         out = self.editor.edit(self.image, terms, seed=seed, face=self.face)
         note = getattr(self.editor, "last_note", None)
         if note:
@@ -120,18 +132,32 @@ def _fmt(sim: float | None) -> str:
 
 
 def _meta(command: str, editor, seed: int, params: dict[str, Any]) -> dict[str, Any]:
+    """Provenance of one output, with the record its resume checks (source contents, options, model, version)."""
     from fxcli.provenance import make_meta
 
-    return make_meta(command, model=editor.model_id, model_hash=getattr(editor, "model_hash", None), seed=seed,
-                     params=params)
+    model_hash = getattr(editor, "model_hash", None)
+    made_from = record.make_record(inputs=[params["source"]], options={"command": command, "seed": seed, **params},
+                                   model=editor.model_id, model_hash=model_hash)
+    return make_meta(command, model=editor.model_id, model_hash=model_hash, seed=seed, params=params,
+                     **{record.EDIT_KEY: made_from})
+
+
+def _prepare(source: str, paths: list[str]) -> None:
+    """Before any work: no output may be the source photo or a folder; parent folders are created."""
+    from fxcli.io.atomic import note_input, prepare_outputs
+
+    if source != "-":
+        note_input(source)
+    prepare_outputs(paths)
 
 
 def run_edit(editor, *, source: str, expression: str, alpha: str, output: str | None, face_index: int | None = None,
-             seed: int = 0, min_id_sim: float | None = None, report: Report = lambda _: None) -> EditOutcome:
+             seed: int = 0, min_id_sim: float | None = None, report: Report = lambda _: None,
+             force: bool = False) -> EditOutcome:
     """Edit `source` toward `expression` at every alpha of the `alpha` spec; write images, sheet and index."""
     alphas = parse_alphas(alpha)
     plan = plan_outputs(source, output, expression, alphas)
-    ensure_folders(plan.all_paths())
+    _prepare(source, plan.all_paths())
     session = _Session(editor, source, face_index)
     outcome = EditOutcome()
     results = []
@@ -139,7 +165,7 @@ def run_edit(editor, *, source: str, expression: str, alpha: str, output: str | 
         meta = _meta("edit", editor, seed, {"source": source, "expression": expression, "alpha": a,
                                             "face_index": face_index})
         sim, reused = session.make([(expression, a)], path, meta, seed, min_id_sim, report,
-                                   f"alpha {format_alpha(a)}")
+                                   f"alpha {format_alpha(a)}", force)
         outcome.paths.append(path)
         outcome.similarities.append(sim)
         outcome.reused += reused
@@ -155,9 +181,11 @@ def _write_sweep_extras(session: _Session, editor, expression: str, alphas: list
     from fxcli.edit.contact_sheet import contact_sheet
     from fxcli.edit.sweep_index import sweep_index, write_sweep_index
     from fxcli.face import load_image
+    from fxcli.io.atomic import reading_outputs
     from fxcli.provenance import make_meta, save_image
 
-    images = [session.image] + [load_image(p) for p in plan.files]
+    with reading_outputs():
+        images = [session.image] + [load_image(p) for p in plan.files]
     labels = ["source"] + [f"a={format_alpha(a)}  id {_fmt(s) if s is not None else 'n/a'}"
                            for a, s in zip(alphas, outcome.similarities, strict=True)]
     sheet = contact_sheet(images, labels)
@@ -174,14 +202,14 @@ def _write_sweep_extras(session: _Session, editor, expression: str, alphas: list
 
 def run_blend(editor, *, source: str, terms: list[tuple[str, float]], output: str | None,
               face_index: int | None = None, seed: int = 0, min_id_sim: float | None = None,
-              report: Report = lambda _: None) -> EditOutcome:
+              report: Report = lambda _: None, force: bool = False) -> EditOutcome:
     """Edit `source` toward the sum of the terms' directions, each scaled by its weight; write one image."""
     path = plan_blend_output(source, output, terms)
-    ensure_folders([path])
+    _prepare(source, [path])
     session = _Session(editor, source, face_index)
     meta = _meta("blend", editor, seed, {"source": source, "terms": [[n, w] for n, w in terms],
                                          "face_index": face_index})
     label = "blend " + " + ".join(f"{n}:{format_alpha(w)}" for n, w in terms)
-    sim, reused = session.make(terms, path, meta, seed, min_id_sim, report, label)
+    sim, reused = session.make(terms, path, meta, seed, min_id_sim, report, label, force)
     check_min_similarity([(label, sim)], min_id_sim)
     return EditOutcome([path], [sim], int(reused))

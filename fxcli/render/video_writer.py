@@ -1,7 +1,8 @@
 """Writing rendered frames: MP4 (H.264 yuv420p) or GIF streamed to ffmpeg, PNG frames, single PNGs.
 
 Frames go to ffmpeg's stdin as raw RGB: no temporary frame files. The output is written to a temp file
-beside the target and renamed only when ffmpeg succeeded (an interrupted run leaves nothing behind).
+beside the target and renamed only when ffmpeg succeeded (an interrupted run leaves nothing behind); a
+non-regular target (/dev/stdout, a FIFO) gets the finished file streamed into it (fxcli.io.atomic).
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ import numpy as np
 
 from fxcli.errors import InvalidInputError, OutputError, UsageError
 from fxcli.io.atomic import atomic_path, check_writable_dir
-from fxcli.provenance import ffmpeg_metadata_args, save_image
+from fxcli.provenance import ffmpeg_metadata_args, png_info, save_image
 from fxcli.render.pipeline import BackgroundWriter
 
 VIDEO_SUFFIXES = (".mp4", ".mov", ".mkv")
@@ -107,21 +108,33 @@ def encode_video(frames: Iterable[np.ndarray], output: str, *, size: tuple[int, 
 
 
 def write_png_frames(frames: Iterable[np.ndarray], folder: str, meta: dict[str, Any], progress=None) -> int:
-    """One PNG per frame (frame_000000.png ...) in `folder`, each with provenance, each written atomically."""
+    """One PNG per frame (frame_000000.png ...) in `folder`, each with provenance.
+
+    The frames are written into a temp sibling folder, which becomes `folder` only when every frame is
+    written (an interrupted run leaves nothing a rerun could mistake for a finished render). The folder's
+    provenance (with the resume record) goes to FOLDER_RECORD, moved in last. Frames of an earlier,
+    longer render in the same folder are removed.
+    """
+    import json
+
     from PIL import Image
 
-    path = Path(folder)
-    if not path.exists():
-        check_writable_dir(path)
-        try:
-            path.mkdir()
-        except OSError as exc:
-            raise OutputError(f"cannot create folder {folder}: {exc.strerror}") from exc
+    from fxcli.io.atomic import atomic_dir
+    from fxcli.io.record import FOLDER_RECORD
+    from fxcli.provenance import meta_json
+
     count = 0
-    for count, frame in enumerate(frames, 1):
-        save_image(Image.fromarray(frame), path / f"frame_{count - 1:06d}.png", {**meta, "frame": count - 1})
-        if progress is not None:
-            progress(count)
+    with atomic_dir(folder, stale=("frame_*.png",), last=(FOLDER_RECORD,)) as tmp:
+        try:
+            for count, frame in enumerate(frames, 1):
+                Image.fromarray(frame).save(tmp / f"frame_{count - 1:06d}.png", format="PNG",
+                                            pnginfo=png_info({**meta, "frame": count - 1}))
+                if progress is not None:
+                    progress(count)
+            record = {**json.loads(meta_json(meta)), "frames": count}
+            (tmp / FOLDER_RECORD).write_text(json.dumps(record, indent=1, sort_keys=True) + "\n", encoding="utf-8")
+        except OSError as exc:
+            raise OutputError(f"cannot write {folder}: {exc.strerror or exc}") from exc
     return count
 
 
