@@ -24,6 +24,7 @@ from fxcli.models import pixelsmile_conditioning as pc
 BASE_MODEL = "qwen-image-edit-2511"
 LORA_MODEL = "pixelsmile"
 LORA_FILE = "PixelSmile-preview.safetensors"
+TRAINED_LORA_FILE = "pixelsmile_lora.safetensors"  # what `fxe train pixelsmile -o CKPT_DIR` writes
 OFFLOAD_MODES = ("none", "model", "sequential")
 OOM_HINT = "try --offload model (or --offload sequential), or --dtype bfloat16"
 
@@ -100,6 +101,10 @@ class PixelSmileEditor:
         self._cache: dict[str, Any] = {}
         if pipeline is not None:
             self.pipe = pipeline
+            if arg:  # a LoRA (e.g. from `fxe train pixelsmile`) on the injected pipeline
+                from fxcli import registry
+
+                self._apply_lora(self.pipe, self._lora_path(arg, registry), registry)
             return
         self.pipe, _ = self._load(arg, device, dtype, offload)
 
@@ -121,22 +126,25 @@ class PixelSmileEditor:
         except (OSError, ValueError) as exc:
             raise ModelMissingError(f"model {BASE_MODEL} in {base.path} cannot be loaded: {str(exc).splitlines()[0]}",
                                     hint=registry.fix_hint(base.spec)) from exc
+        self._apply_lora(pipe, lora_path, registry)
+        place_pipeline(pipe, device, offload)
+        pipe.set_progress_bar_config(disable=True)
+        return pipe, device
+
+    def _apply_lora(self, pipe: Any, lora_path: Path, registry) -> None:
         try:
             pipe.load_lora_weights(str(lora_path.parent), weight_name=lora_path.name, adapter_name=LORA_MODEL)
         except (OSError, ValueError, KeyError) as exc:
             raise ModelMissingError(f"LoRA {lora_path} cannot be loaded: {str(exc).splitlines()[0]}",
                                     hint=registry.fix_hint(registry.get_spec(LORA_MODEL))) from exc
         self.model_hash = f"lora:{lora_path.name}:{lora_path.stat().st_size}"
-        place_pipeline(pipe, device, offload)
-        pipe.set_progress_bar_config(disable=True)
-        return pipe, device
 
     @staticmethod
     def _lora_path(arg: str | None, registry) -> Path:
         if arg:
             p = Path(arg).expanduser()
-            if p.is_dir():
-                p = p / LORA_FILE
+            if p.is_dir():  # a `fxe train pixelsmile` checkpoint folder, or the released LoRA's folder
+                p = p / (TRAINED_LORA_FILE if (p / TRAINED_LORA_FILE).is_file() else LORA_FILE)
             if not p.is_file():
                 raise ModelMissingError(f"PixelSmile LoRA not found at {p}",
                                         hint=registry.fix_hint(registry.get_spec(LORA_MODEL)))

@@ -18,6 +18,10 @@ from fxcli.cli.options import command_options
 # name -> ("module:attribute" of the click command, one-line summary shown by `fxe train --help`)
 TRAINERS: dict[str, tuple[str, str]] = {
     "cteg": ("fxcli.cli.train_cteg_cmd:cteg", "CTEG: text -> FLAME/ARKit expression sequences."),
+    "pixelsmile": ("fxcli.cli.train_pixelsmile_cmd:pixelsmile",
+                   "PixelSmile: LoRA on Qwen-Image-Edit for expression edits at an intensity."),
+    "pixelsmile-prepare": ("fxcli.cli.train_pixelsmile_cmd:pixelsmile_prepare",
+                           "PixelSmile: build training triplets from a folder of labelled photos."),
     "text-emotion": ("fxcli.cli.train_text_emotion_cmd:text_emotion", "Text -> emotion classifier of text2flame."),
 }
 
