@@ -189,11 +189,27 @@ def fxe_home() -> Path:
     return Path(base).expanduser()
 
 
+def _plugin_specs() -> list[ModelSpec]:
+    """Models registered by installed plugins (fxcli.plugins, hook fxe_register_models)."""
+    from fxcli.plugins import plugin_models
+
+    return [s for s in plugin_models() if s.name not in _BY_NAME]
+
+
+def all_models() -> tuple[ModelSpec, ...]:
+    """The built-in models, then those plugins add."""
+    return MODELS + tuple(_plugin_specs())
+
+
 def get_spec(name: str) -> ModelSpec:
     try:
         return _BY_NAME[name]
     except KeyError:
         import difflib
+
+        for spec in _plugin_specs():
+            if spec.name == name:
+                return spec
 
         close = difflib.get_close_matches(name, _BY_NAME, n=3)
         hint = f"did you mean {', '.join(close)}?" if close else "see `fxe models list`"

@@ -2,19 +2,19 @@
 
 Each subcommand keeps a small table {backend name: "module:attribute"}; `--model NAME[:ARG]` picks
 one (ARG is backend-specific, e.g. a checkpoint path for `cteg:PATH`). A backend module loads its
-weights on first use. Third parties add backends through the entry-point group `fxe.backends`, with
-entry names `COMMAND.NAME` (e.g. `render.myrig = mypkg.rig:render`).
+weights on first use. Third parties add backends with a plugin (fxcli/plugins.py, hook
+`fxe_register_backends`, entry-point group `fxe`); the older entry-point group `fxe.backends`, entry
+names `COMMAND.NAME` (e.g. `edit.mine = mypkg.editor:MyEditor`), still works. Contracts: fxcli/contracts.py.
 """
 
 from __future__ import annotations
 
 import importlib
-from importlib.metadata import entry_points
 from typing import Any
 
 from fxcli.errors import UsageError
 
-ENTRY_POINT_GROUP = "fxe.backends"
+ENTRY_POINT_GROUP = "fxe.backends"  # the legacy group; new plugins use the `fxe` group (fxcli.plugins)
 
 
 def split_model_arg(value: str) -> tuple[str, str | None]:
@@ -23,13 +23,10 @@ def split_model_arg(value: str) -> tuple[str, str | None]:
     return name, (arg if sep else None)
 
 
-def _plugins(command: str) -> dict[str, Any]:
-    found = {}
-    for ep in entry_points(group=ENTRY_POINT_GROUP):
-        cmd, _, name = ep.name.partition(".")
-        if cmd == command and name:
-            found[name] = ep
-    return found
+def _plugins(command: str) -> dict[str, str]:
+    from fxcli.plugins import plugin_backends
+
+    return plugin_backends(command)
 
 
 def backend_names(command: str, table: dict[str, str]) -> list[str]:
@@ -37,12 +34,14 @@ def backend_names(command: str, table: dict[str, str]) -> list[str]:
 
 
 def load_backend(command: str, table: dict[str, str], name: str) -> Any:
-    """Import and return the backend object registered as `name` for `command`."""
+    """Import and return the backend object registered as `name` for `command` (built-ins win over plugins)."""
     if name in table:
         module_name, attr = table[name].split(":")
         return getattr(importlib.import_module(module_name), attr)
     plugins = _plugins(command)
     if name in plugins:
-        return plugins[name].load()
+        from fxcli.plugins import load_target
+
+        return load_target(plugins[name])
     raise UsageError(f"unknown model {name!r} for fxe {command}",
                      hint=f"choose from {', '.join(backend_names(command, table))}")

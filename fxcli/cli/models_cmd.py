@@ -41,7 +41,7 @@ def list_cmd(as_json: bool) -> None:
     from fxcli import registry
 
     rows = []
-    for spec in registry.MODELS:
+    for spec in registry.all_models():
         state, path, detail = registry.status(spec)
         rows.append({
             "name": spec.name, "state": state, "source": spec.source, "repo_id": spec.repo_id,

@@ -9,6 +9,7 @@ import click
 
 from fxcli.cli.option_types import FRAME_INDEX, SEED
 from fxcli.cli.options import command_options, jobs_option, settings_of
+from fxcli.plugins import plugin_rigs
 
 
 @click.command()
@@ -23,7 +24,7 @@ from fxcli.cli.options import command_options, jobs_option, settings_of
               help="Camera: front, left, right, three-quarter[-left|-right], above, below, or degrees.")
 @click.option("--style", type=click.Choice(["shaded", "toon", "wireframe"]), default="shaded", show_default=True,
               help="Shading style.")
-@click.option("--rig", type=click.Choice(["ict", "flame"]), default=None,
+@click.option("--rig", type=click.Choice(["ict", "flame", *sorted(set(plugin_rigs()) - {"ict", "flame"})]), default=None,
               help="Head rig (default: ict for arkit52 tracks, flame for flame tracks).")
 @click.option("--flame-model", metavar="PATH", default=None,
               help="FLAME 2020 generic_model.pkl or FLAME 2023 Open .pkl (or its folder); default: the registry "
@@ -83,6 +84,10 @@ def render(track: str | None, output: str | None, size: str, bg: str, view: str,
                 from fxcli.rigs.ict_rig import IctRig
 
                 rigs[key] = IctRig.load()
+            elif kind != "flame":  # a plugin's rig
+                from fxcli.render.render_job import load_plugin_rig
+
+                rigs[key] = load_plugin_rig(kind)
             else:
                 from fxcli.rigs.flame_rig import FlameRig
 

@@ -38,7 +38,11 @@ def parse_judges(specs: list[str]) -> dict[str, str | None]:
     for spec in specs:
         name, sep, arg = spec.partition(":")
         if name not in FULL_JUDGES:
-            raise UsageError(f"unknown judge {name!r}", hint=f"choose from {', '.join(FULL_JUDGES)}")
+            from fxcli.plugins import plugin_judges  # judges plugins add (contracts.Judge)
+
+            if name not in plugin_judges():
+                raise UsageError(f"unknown judge {name!r}",
+                                 hint=f"choose from {', '.join([*FULL_JUDGES, *sorted(plugin_judges())])}")
         out[name] = arg if sep else None
     return out
 
@@ -157,6 +161,8 @@ class Scorer:
                     rec[key] = round(cosine(self.image_embed(a, judge), self.image_embed(s, judge)), 4)
             if "lpips" in self.full:
                 rec["lpips"] = round(self.full["lpips"].distance(a.image, s.image), 4)
+            for judge in (j for j in self.full if j not in FULL_JUDGES):  # plugin judges: embedding cosine
+                rec[judge] = round(cosine(self.image_embed(a, judge), self.image_embed(s, judge)), 4)
         if item.text and "clip" in self.full:
             rec["text"] = item.text
             rec["clip"] = round(cosine(self.image_embed(a, "clip"), self.text_embed(item.text)), 4)
@@ -249,6 +255,11 @@ def _rounded(d: dict) -> dict:
 
 
 def _load_full_judge(name: str, arg: str | None, device: str):
+    if name not in FULL_JUDGES:  # a plugin's judge
+        from fxcli.contracts import Judge, check
+        from fxcli.plugins import load_judge
+
+        return check(load_judge(name, arg, device=device), Judge, f"judge {name!r}")
     if name == "arcface":
         from fxcli.judges.arcface import ArcFaceJudge
 

@@ -38,9 +38,30 @@ def parse_color(color: str) -> tuple[float, float, float]:
     raise UsageError(f"bad colour {color!r}", hint="use #rrggbb, R,G,B (0-255) or white/black/grey/green/blue")
 
 
+def rig_names() -> list[str]:
+    """Built-in rigs, then those plugins register."""
+    from fxcli.plugins import plugin_rigs
+
+    return list(RIGS) + sorted(set(plugin_rigs()) - set(RIGS))
+
+
+def load_plugin_rig(name: str, path: str | None = None):
+    """A plugin's rig: its class's `load(path)` (contracts.Rig)."""
+    from fxcli.contracts import Rig, check
+    from fxcli.plugins import load_target, plugin_rigs
+
+    return check(load_target(plugin_rigs()[name]).load(path), Rig, f"rig {name!r}")
+
+
 def rig_for(track, rig: str | None) -> str:
     """The rig a track renders on: --rig, else the one its space belongs to."""
     wanted = rig or ("flame" if track.space == "flame" else "ict")
+    if wanted not in RIGS:  # a rig a plugin registers (fxcli.plugins); it checks the track space itself
+        from fxcli.plugins import plugin_rigs
+
+        if wanted not in plugin_rigs():
+            raise UsageError(f"unknown rig {wanted!r}", hint=f"choose from {', '.join(rig_names())}")
+        return wanted
     if wanted == "ict" and track.space != "arkit52":
         raise UsageError(f"the ICT head renders arkit52 tracks; this track is {track.space!r}",
                          hint="use --rig flame (needs the FLAME model file)")
