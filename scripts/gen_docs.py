@@ -22,6 +22,8 @@ from fxcli.cli.completion_cmd import bash_completion, fish_completion, zsh_compl
 from fxcli.cli.main import COMMANDS, EPILOG, cli  # noqa: E402
 from fxcli.errors import EXIT_CODES  # noqa: E402
 
+HELP_NAMES = cli.context_settings.get("help_option_names")  # -h/--help everywhere, as at run time
+
 
 def _roff(text: str) -> str:
     out = []
@@ -80,7 +82,7 @@ def _help_paragraphs(text: str) -> str:
 def _walk(command: click.Command, path: list[str]):
     yield path, command
     if isinstance(command, click.Group):
-        ctx = click.Context(command, info_name=path[-1])
+        ctx = click.Context(command, info_name=path[-1], help_option_names=HELP_NAMES)
         for name in command.list_commands(ctx):
             yield from _walk(command.get_command(ctx, name), path + [name])
 
@@ -104,7 +106,7 @@ def _option_rows(command: click.Command, ctx: click.Context, skip_global: bool =
 
 def man_page(path: list[str], command: click.Command) -> str:
     name = "-".join(path)
-    ctx = click.Context(command, info_name=" ".join(path))
+    ctx = click.Context(command, info_name=" ".join(path), help_option_names=HELP_NAMES)
     lines = [f'.TH {name.upper()} 1 "" "fxe {__version__}" "fxe manual"', ".SH NAME",
              f"{_roff(name)} \\- {_roff(command.get_short_help_str(200))}", ".SH SYNOPSIS",
              f".B {_roff(' '.join(path))}", _roff(" ".join(command.collect_usage_pieces(ctx))),
@@ -120,7 +122,7 @@ def man_page(path: list[str], command: click.Command) -> str:
     if isinstance(command, click.Group):
         lines.append(".SH COMMANDS")
         for sub_path, sub in list(_walk(command, path))[1:]:
-            sub_ctx = click.Context(sub, info_name=" ".join(sub_path))
+            sub_ctx = click.Context(sub, info_name=" ".join(sub_path), help_option_names=HELP_NAMES)
             lines += [".TP", f".B {_roff(' '.join(sub_path[1:]))} {_roff(' '.join(sub.collect_usage_pieces(sub_ctx)))}",
                       _roff(sub.get_short_help_str(200))]
             for names, text in _option_rows(sub, sub_ctx, skip_global=True):

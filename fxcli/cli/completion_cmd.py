@@ -26,10 +26,11 @@ def completion(shell: str) -> None:
 
     \b
     Examples:
+      mkdir -p ~/.local/share/bash-completion/completions
       fxe completion bash > ~/.local/share/bash-completion/completions/fxe
-      fxe completion zsh > "${fpath[1]}/_fxe"
-      fxe completion fish > ~/.config/fish/completions/fxe.fish
       source <(fxe completion bash)     # this shell only
+      fxe completion zsh > "${fpath[1]}/_fxe"                       # needs: zsh
+      fxe completion fish > ~/.config/fish/completions/fxe.fish     # needs: fish
 
     \b
     Exit status:
@@ -54,9 +55,10 @@ def _walk(command: click.Command, path: list[str]):
 def _tree(cli: click.Command):
     """{'fxe': opts, 'fxe text2flame': opts, ...}, {'fxe': subcommands, ...}, {(path, option): choices}."""
     opts, subs, choices = {}, {}, {}
+    help_names = cli.context_settings.get("help_option_names")  # -h/--help on every command, as when run
     for path, command in _walk(cli, ["fxe"]):
         key = " ".join(path)
-        ctx = click.Context(command, info_name=path[-1])
+        ctx = click.Context(command, info_name=path[-1], help_option_names=help_names)
         opts[key] = sorted({o for p in command.get_params(ctx) if isinstance(p, click.Option)
                             for o in p.opts + p.secondary_opts})
         for p in command.get_params(ctx):

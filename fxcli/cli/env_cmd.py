@@ -17,6 +17,15 @@ def env(as_json: bool) -> None:
     """Versions, devices, EGL and ffmpeg availability, and which registry models resolve.
 
     Paste its output into bug reports.
+
+    \b
+    Examples:
+      fxe env
+      fxe env --json | jq .versions
+
+    \b
+    Exit status:
+      0  the report was printed
     """
     from fxcli.environment import collect
 

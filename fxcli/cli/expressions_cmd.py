@@ -56,7 +56,13 @@ def expressions(ctx: click.Context, family: str | None, as_json: bool) -> None:
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per expression (JSON Lines).")
 @command_options
 def list_cmd(family: str | None, as_json: bool) -> None:
-    """List the expressions (same as `fxe expressions`)."""
+    """List the expressions (same as `fxe expressions`).
+
+    \b
+    Examples:
+      fxe expressions list --family joy
+      fxe expressions list --json | jq -r .name
+    """
     _list(family, as_json)
 
 

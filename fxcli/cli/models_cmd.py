@@ -27,9 +27,10 @@ def models() -> None:
     \b
     Examples:
       fxe models list
-      fxe models where bert-base-cased
+      fxe models where minilm
       fxe models verify mediapipe-face
-      fxe models pull dinov2-base
+      fxe models where bert-base-cased          # needs: bert-base-cased
+      fxe models pull dinov2-base               # needs: network
     """
 
 
@@ -37,7 +38,13 @@ def models() -> None:
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per model on stdout.")
 @global_options
 def list_cmd(as_json: bool) -> None:
-    """List every model any backend uses, with licence, size, source and local state."""
+    """List every model any backend uses, with licence, size, source and local state.
+
+    \b
+    Examples:
+      fxe models list
+      fxe models list --json | jq -r 'select(.state == "ok") | .name'
+    """
     from fxcli import registry
 
     rows = []
@@ -69,7 +76,13 @@ def list_cmd(as_json: bool) -> None:
 @click.option("--path", "path", default=None, help="Check this folder (or file) instead of the usual places.")
 @global_options
 def where(name: str, path: str | None) -> None:
-    """Print the local folder of model NAME (exit 4 and the fix if it is missing)."""
+    """Print the local folder of model NAME (exit 4 and the fix if it is missing).
+
+    \b
+    Examples:
+      fxe models where minilm
+      fxe models where bert-base-cased          # needs: bert-base-cased
+    """
     from fxcli import registry
 
     resolved = registry.resolve(name, path)
@@ -82,7 +95,16 @@ def where(name: str, path: str | None) -> None:
 @click.option("--path", "path", default=None, help="Check this folder (or file) instead of the usual places.")
 @global_options
 def verify(name: str, path: str | None) -> None:
-    """Check model NAME's files: presence, git-LFS stubs, sizes and sha256 where known."""
+    """Check model NAME's files: presence, git-LFS stubs, sizes, safetensors headers and sha256 where known.
+
+    A truncated file, or one whose safetensors header does not match its size, is "corrupt" (exit 4).
+
+    \b
+    Examples:
+      fxe models verify minilm
+      fxe models verify mediapipe-face
+      fxe models verify dinov2-base             # needs: dinov2-base
+    """
     from fxcli import registry
     from fxcli.errors import ModelMissingError
 
@@ -103,6 +125,11 @@ def pull(name: str) -> None:
 
     Licence-gated models (FLAME, InsightFace) cannot be pulled: the message says where to get them
     and where to put them.
+
+    \b
+    Examples:
+      fxe models pull dinov2-base               # needs: network
+      fxe models pull minilm                    # shipped with fxe: prints its folder
     """
     from fxcli import registry
 

@@ -61,10 +61,10 @@ def render(track: str | None, output: str | None, size: str, bg: str, view: str,
       fxe text2flame "What a beautiful story." | fxe render -o story.mp4
       fxe render story.json --view three-quarter --style toon -o toon.mp4
       fxe render story.json --frame 12 --size 1024 -o still.png
-      fxe render story.json -o - | ffplay -          # watch: Matroska streamed to a player
+      fxe render story.json -o - | ffplay -          # watch: Matroska streamed to a player; needs: ffplay
       fxe render story.json -o story.mp4 --preview   # + story.preview.gif
       fxe render many.jsonl -o out_{i}.mp4
-      fxe render cteg.json --rig flame --flame-model ~/flame/generic_model.pkl -o flame.mp4
+      fxe render cteg.json --rig flame -o flame.mp4   # needs: flame-2020
       fxe render --jobs renders.jsonl      # {"track": "a.json", "output": "a.mp4", "view": "left"}
     """
     from fxcli.cli.console import console

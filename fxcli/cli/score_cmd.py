@@ -76,8 +76,8 @@ def score(images: tuple[str, ...], pairs: str | None, index: str | None, tracks:
     Examples:
       fxe score --images portrait.jpg
       fxe score --images edits/ --source portrait.jpg --expression happy
-      fxe score --index sweep/index.json --judge arcface
-      fxe score --pairs pairs.jsonl --judge clip --judge dino --judge lpips -o scores.jsonl
+      fxe score --index sweep/index.json --judge arcface   # needs: insightface-antelopev2, onnxruntime
+      fxe score --pairs pairs.jsonl --judge clip --judge dino -o s.jsonl  # needs: clip-vit-large-patch14, dinov2-base
       fxe text2flame "What a day." | fxe score --tracks -
       fxe score --talk talk.mp4 --source portrait.jpg --expression happy
       fxe score --list

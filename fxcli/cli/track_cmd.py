@@ -31,6 +31,11 @@ def validate(source: str) -> None:
     """Check a track file and print one JSON summary per track (frames, fps, duration, ranges).
 
     Exits 3 with the first problem found (shape, non-finite values, fps, space, channel names).
+
+    \b
+    Examples:
+      fxe track validate story.json
+      fxe text2flame "Hello there." | fxe track validate
     """
     from fxcli.tracks import read_tracks
 
