@@ -33,7 +33,7 @@ def test_edit_one_image_default_embedded(tmp_path):
     from fxcli.provenance import read_provenance
 
     out = tmp_path / "out.png"
-    r = fxe("edit", PORTRAIT, "--expression", "surprised", "--alpha", "0.7", "-o", str(out))
+    r = fxe("edit", PORTRAIT, "--expression", "surprised", "--alpha", "0.7", "-o", str(out), "--identity")
     assert r.returncode == 0, r.stderr
     assert r.stdout == ""
     assert "alpha 0.70" in r.stderr and "identity 0.9" in r.stderr
@@ -57,7 +57,7 @@ def test_help_has_examples():
 
 def test_sweep_interrupted_by_ctrl_c_resumes(tmp_path):
     folder = tmp_path / "sweep"
-    args = ["edit", PORTRAIT, "-e", "happy", "-a", "0:3:0.25", "-o", str(folder) + "/"]
+    args = ["edit", PORTRAIT, "-e", "happy", "-a", "0:3:0.25", "-o", str(folder) + "/", "--identity"]
     env = {k: v for k, v in os.environ.items() if not k.startswith("FXE_")}
     proc = subprocess.Popen([sys.executable, "-c", ENTRY, *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                             text=True, env=env, cwd=REPO)

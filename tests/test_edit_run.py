@@ -73,7 +73,7 @@ def test_single_edit_writes_png_with_provenance(fxe_inproc, tmp_path):
 
     out = tmp_path / "out.png"
     code, stdout, err = fxe_inproc("edit", str(PORTRAIT), "-e", "happy", "-a", "0.5", "-o", str(out),
-                                   "--model", "blur", "--seed", "3")
+                                   "--model", "blur", "--seed", "3", "--identity")
     assert code == 0, err
     assert stdout == b""
     assert "alpha 0.50" in err and "identity" in err
@@ -85,7 +85,8 @@ def test_single_edit_writes_png_with_provenance(fxe_inproc, tmp_path):
 
 def test_sweep_writes_images_sheet_and_index_and_resumes(fxe_inproc, tmp_path):
     folder = tmp_path / "sweep"
-    args = ("edit", str(PORTRAIT), "-e", "happy", "-a", "0:1.5:0.5", "-o", str(folder) + "/", "--model", "blur")
+    args = ("edit", str(PORTRAIT), "-e", "happy", "-a", "0:1.5:0.5", "-o", str(folder) + "/", "--model", "blur",
+            "--identity")
     code, _, err = fxe_inproc(*args)
     assert code == 0, err
     names = sorted(p.name for p in folder.iterdir())

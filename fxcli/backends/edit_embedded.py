@@ -9,6 +9,11 @@
    The photo's own smile is measured (ICT's two smile shapes fitted, bounded 0..1, to the lip landmarks);
    when the target does not smile, alpha also takes that smile away, so alpha = 1 reaches the target
    expression rather than the target added to a smile. alpha = 0 still leaves the photo as it is.
+   Two regions are then corrected in the face's own units (IOD = inter-ocular distance, eye centre to eye
+   centre), see fxcli/edit/au_regions.py: ICT's brow shapes move the brow landmarks only a few % of IOD
+   (browDown 3.4 %), far less than a real AU4 or AU1+2, so the brow motion gets a gain with a soft cap;
+   and ICT's lid shapes (eyeWide, eyeSquint) do not move the landmarks FaceMesh puts on the lid margins,
+   so the eye aperture (AU5 upper lid up, AU7 lower lid up) is applied to those landmarks directly.
 4. A thin-plate spline through the displaced landmarks plus a still ring around the face (and the image
    border) defines a smooth backward map, evaluated on a coarse grid, upsampled, applied with cv2.remap.
    The background outside the ring does not move and a spline does not tear.
@@ -45,6 +50,9 @@ GRID_STEP = 4  # px between spline evaluations; bilinear upsampling in between
 # Spline regularisation (px^2). FaceMesh puts some landmarks within a pixel of each other (the face outline,
 # a closed mouth); an exact spline through them overshoots into swirls, a lightly smoothed one does not.
 SMOOTHING = 1.0
+# upper teeth shown in a newly opened mouth, as a fraction of the opening: a band of bright teeth reads as a
+# grin to people and to the FER judge; in a surprised or fearful mouth little of them shows
+TEETH_FRACTION = 0.18
 
 
 def umeyama(src: np.ndarray, dst: np.ndarray) -> tuple[float, np.ndarray, np.ndarray]:
@@ -99,6 +107,28 @@ class EmbeddedEditor:
         self._weights: dict[str, np.ndarray] = {}
         self.last_note: str | None = None  # set by edit() when the motion had to be limited
         self.smile_shapes = (rig.shape_names.index("mouthSmile_L"), rig.shape_names.index("mouthSmile_R"))
+        self._fit = None  # ExpressionFit, built on first use
+        self._shading = None  # FaceShading, built on first use
+        self._source_cache: dict[bytes, np.ndarray] = {}
+
+    @property
+    def fitter(self):
+        """The landmark -> ICT expression estimator (fxcli/edit/expression_fit.py)."""
+        if self._fit is None:
+            from fxcli.edit.expression_fit import N_IDENTITY, ExpressionFit
+
+            ident = np.asarray(self.rig._identity_f16[:N_IDENTITY][:, self.index], np.float64)  # (M, 468, 3)
+            self._fit = ExpressionFit(self.neutral, self.deltas, self.rig.shape_names, ident)
+        return self._fit
+
+    def source_expression(self, face) -> np.ndarray:
+        """ICT weights (53,) of the photo's own expression that an edit takes away (cached per face)."""
+        key = hashlib.sha1(np.ascontiguousarray(face.landmarks, np.float32).tobytes()).digest()
+        if key not in self._source_cache:
+            if len(self._source_cache) > 64:
+                self._source_cache.clear()
+            self._source_cache[key] = self.fitter.removal(self.fitter.fit(face.landmarks))
+        return self._source_cache[key]
 
     # -- expression -> landmark displacements ---------------------------------------------------------
 
@@ -129,17 +159,43 @@ class EmbeddedEditor:
         basis = self.deltas[list(self.smile_shapes)][:, lips, :2].reshape(2, -1).T.astype(np.float64)
         return lsq_linear(basis, residual.ravel(), bounds=(0.0, 1.0)).x
 
+    def ict_change(self, face, terms: list[tuple[str, float]]) -> tuple[np.ndarray, np.ndarray]:
+        """(photo's expression, edited expression) as ICT weights (53,) each, on the ICT head.
+
+        The photo's own mouth expression (fxcli/edit/expression_fit.py) is taken away as alpha goes
+        0 -> 1, except for shapes the target itself uses (those it adds to)."""
+        target = self.rig.arkit52_to_ict(
+            np.asarray(sum(a * self.expression_weights(n) for n, a in terms), np.float32)).astype(np.float64)
+        total = float(np.clip(sum(a for _, a in terms), 0.0, 1.0))
+        source = np.zeros_like(target)
+        if total > 0:
+            source = np.where(np.abs(target) > 1e-6, 0.0, self.source_expression(face))
+        return source, source * (1.0 - total) + target
+
+    def pose(self, face) -> tuple[float, np.ndarray, np.ndarray]:
+        """Similarity (scale, rotation, shift) carrying ICT's landmark vertices (image-flipped) onto the face."""
+        return umeyama(self.neutral @ FLIP, face.landmarks.astype(np.float64))
+
     def image_displacements(self, face, terms: list[tuple[str, float]]) -> np.ndarray:
         """(468, 2) pixel displacement of the detected face's landmarks."""
-        scale, rot, shift = umeyama(self.neutral @ FLIP, face.landmarks.astype(np.float64))
-        delta = self.landmark_displacements(terms)  # (468, 3) ICT cm
-        target = self.rig.arkit52_to_ict(sum(a * self.expression_weights(n) for n, a in terms).astype(np.float32))
-        if not target[list(self.smile_shapes)].any():
-            total = sum(a for _, a in terms)
-            smile = self.source_smile(face, scale, rot, shift)  # (2,)
-            delta = delta - min(total, 1.0) * np.tensordot(smile, self.deltas[list(self.smile_shapes)], axes=1)
+        scale, rot, _ = self.pose(face)
+        before, after = self.ict_change(face, terms)
+        delta = np.tensordot(after - before, self.deltas, axes=1)  # (468, 3) ICT cm
         moved = scale * (delta @ FLIP) @ rot.T  # (468, 3) image units
-        return moved[:, :2]
+        from fxcli.edit.au_regions import brow_gain, eyelid_motion
+
+        weights = sum(a * self.expression_weights(n) for n, a in terms)
+        xy = face.landmarks[:, :2].astype(np.float64)
+        return brow_gain(xy, moved[:, :2]) + eyelid_motion(xy, np.asarray(weights, np.float64))
+
+    def shading_ratio(self, shape: tuple[int, ...], face, terms: list[tuple[str, float]]) -> np.ndarray:
+        """H x W multiplier carrying the expression's creases and folds onto the output (1 where none)."""
+        from fxcli.edit.shading_ratio import FaceShading
+
+        if self._shading is None:
+            self._shading = FaceShading(self.rig)
+        before, after = self.ict_change(face, terms)
+        return self._shading.ratio_image(shape, before, after, *self.pose(face))
 
     # -- warping --------------------------------------------------------------------------------------
 
@@ -152,6 +208,7 @@ class EmbeddedEditor:
             raise UsageError("the embedded editor needs a detected face")
         src = face.landmarks[:, :2].astype(np.float64)  # (468, 2)
         moves = self.image_displacements(face, terms)
+        moves, still = self.protect_rigid(image, face, moves)
         self.last_note = None
         if np.abs(moves).max() < 1e-3:
             return image.copy()
@@ -160,20 +217,58 @@ class EmbeddedEditor:
         scale = 1.0
         for _ in range(MAX_BACKOFF):
             dst = src + scale * moves
-            map_x, map_y = backward_map(image.shape, src, dst)
+            map_x, map_y = backward_map(image.shape, src, dst, still)
             if not folds(map_x, map_y, mouth_opening(image.shape, dst)):
                 break
             scale *= BACKOFF
         else:
             dst = src  # nothing one-to-one was found: leave the face as it is
-            map_x, map_y = backward_map(image.shape, src, dst)
+            map_x, map_y = backward_map(image.shape, src, dst, still)
             scale = 0.0
         if scale < 1.0:
             self.last_note = f"motion limited to {scale:.2f} of the request to keep the warp fold-free"
         import cv2
 
         out = cv2.remap(image, map_x, map_y, interpolation=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REFLECT)
+        out = self.apply_shading(out, face, [(n, a * scale) for n, a in terms], dst)
         return fill_mouth(out, image, src, dst)
+
+    def protect_rigid(self, image: np.ndarray, face, moves: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(landmark motion, extra still points (N, 2)): with glasses on, the eye band stays as it is."""
+        from fxcli.edit.rigid_parts import eye_band_landmarks, eye_band_points, has_glasses
+
+        if not has_glasses(image, face.landmarks):
+            return moves, np.zeros((0, 2))
+        moves = moves.copy()
+        moves[eye_band_landmarks(face.landmarks)] = 0.0
+        return moves, eye_band_points(image, face.landmarks)
+
+    def apply_shading(self, out: np.ndarray, face, terms: list[tuple[str, float]], dst: np.ndarray) -> np.ndarray:
+        """The output multiplied by the expression-ratio image on the skin (not the eyes or mouth opening)."""
+        ratio = self.shading_ratio(out.shape, face, terms)
+        if np.all(ratio == 1.0):
+            return out
+        weight = skin_mask(out.shape, dst)
+        gain = 1.0 + (ratio - 1.0) * weight
+        return np.clip(out.astype(np.float32) * gain[..., None] + 0.5, 0, 255).astype(np.uint8)
+
+
+def skin_mask(shape: tuple[int, ...], dst: np.ndarray) -> np.ndarray:
+    """H x W float32 in 0..1: the face inside its outline, less the eyes and the mouth opening, feathered."""
+    import cv2
+
+    from fxcli.edit.au_regions import EYES
+
+    h, w = shape[:2]
+    mask = np.zeros((h, w), np.uint8)
+    cv2.fillPoly(mask, [np.round(dst[list(FACE_OVAL)]).astype(np.int32)], 255)
+    for corners, upper, lower in EYES.values():
+        eye = np.vstack([dst[[corners[0]]], dst[list(upper)], dst[[corners[1]]], dst[list(lower)[::-1]]])
+        cv2.fillPoly(mask, [np.round(eye).astype(np.int32)], 0)
+    inner = np.vstack([dst[list(UPPER_INNER_LIP)], dst[list(LOWER_INNER_LIP)[-2:0:-1]]])
+    cv2.fillPoly(mask, [np.round(inner).astype(np.int32)], 0)
+    iod = float(np.linalg.norm(dst[33] - dst[263]))
+    return cv2.GaussianBlur(mask.astype(np.float32) / 255.0, (0, 0), max(1.0, 0.03 * iod))
 
 
 def mouth_opening(shape: tuple[int, ...], dst: np.ndarray, margin: int = 9) -> np.ndarray:
@@ -197,15 +292,19 @@ def folds(map_x: np.ndarray, map_y: np.ndarray, ignore: np.ndarray) -> bool:
     return bool((det[~ignore] < MIN_JACOBIAN).any())
 
 
-def backward_map(shape: tuple[int, ...], src: np.ndarray, dst: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """For every output pixel, the source position it takes its colour from: (map_x, map_y) float32 H x W."""
+def backward_map(shape: tuple[int, ...], src: np.ndarray, dst: np.ndarray,
+                 extra_still: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """For every output pixel, the source position it takes its colour from: (map_x, map_y) float32 H x W.
+
+    `extra_still` (N, 2): further points that must not move (a rigid object's outline)."""
     import cv2
     from scipy.interpolate import RBFInterpolator
 
     h, w = shape[:2]
     still = ring(src)
-    centres = np.vstack([dst, still])  # the backward map is defined on output positions
-    backward = np.vstack([src - dst, np.zeros_like(still)])  # output pos + backward = source pos
+    pinned = still if extra_still is None or not len(extra_still) else np.vstack([still, extra_still])
+    centres = np.vstack([dst, pinned])  # the backward map is defined on output positions
+    backward = np.vstack([src - dst, np.zeros_like(pinned)])  # output pos + backward = source pos
     smoothing = np.full(len(centres), SMOOTHING)
     smoothing[list(FACE_OVAL)] = OVAL_SMOOTHING
     spline = RBFInterpolator(centres, backward, kernel="thin_plate_spline", smoothing=smoothing)
@@ -231,39 +330,84 @@ def backward_map(shape: tuple[int, ...], src: np.ndarray, dst: np.ndarray) -> tu
     return map_x, map_y
 
 
-def fill_mouth(out: np.ndarray, source: np.ndarray, src: np.ndarray, dst: np.ndarray) -> np.ndarray:
-    """Paint the newly opened part of the mouth: a dark cavity with a band of upper teeth."""
+def _inner_polygon(points: np.ndarray) -> np.ndarray:
+    upper, lower = list(UPPER_INNER_LIP), list(LOWER_INNER_LIP)
+    return np.vstack([points[upper], points[lower[-2:0:-1]]])  # closed: upper left->right, lower back
+
+
+def _poly_mask(shape: tuple[int, ...], polygon: np.ndarray) -> np.ndarray:
     import cv2
 
-    upper, lower = list(UPPER_INNER_LIP), list(LOWER_INNER_LIP)
-    inner_dst = np.vstack([dst[upper], dst[lower[-2:0:-1]]])  # closed contour: upper left->right, lower back
-    inner_src = np.vstack([src[upper], src[lower[-2:0:-1]]])
+    mask = np.zeros(shape[:2], np.uint8)
+    cv2.fillPoly(mask, [np.round(polygon).astype(np.int32)], 255)
+    return mask
+
+
+def teeth_colour(source: np.ndarray, src: np.ndarray) -> np.ndarray | None:
+    """The photo's own teeth colour (RGB) when its mouth is open and shows teeth, else None."""
+    import cv2
+
+    opening = cv2.erode(_poly_mask(source.shape, _inner_polygon(src)), np.ones((3, 3), np.uint8)) > 0
+    if opening.sum() < 12:
+        return None
+    pixels = source[opening].astype(np.float32)
+    luma = pixels @ np.array([0.299, 0.587, 0.114], np.float32)
+    chroma = pixels.max(1) - pixels.min(1)
+    bright = (luma > np.percentile(luma, 60)) & (luma > 110) & (chroma < 0.35 * luma)
+    if bright.sum() < 6:
+        return None
+    return np.median(pixels[bright], axis=0)
+
+
+def fill_mouth(out: np.ndarray, source: np.ndarray, src: np.ndarray, dst: np.ndarray) -> np.ndarray:
+    """The mouth's inside at the output's lip positions: the photo's own teeth and cavity moved rigidly,
+    the part that was not open in the photo painted (a shadowed cavity and a thin band of upper teeth).
+
+    Teeth do not stretch: the upper teeth are fixed to the skull (they stay where they were), the lower teeth
+    ride with the jaw (the chin's motion, landmark 152), and between the lips' inner lines each output pixel
+    takes its colour from the photo's mouth opening with the share of jaw motion of its height in the opening.
+    What falls outside the photo's opening is painted; the teeth colour is the photo's own when it shows them.
+    """
+    import cv2
+
+    inner_dst, inner_src = _inner_polygon(dst), _inner_polygon(src)
     area_dst, area_src = polygon_area(inner_dst), polygon_area(inner_src)
-    if area_dst <= 1.0 or area_dst <= area_src * 1.05:
+    if area_dst <= 1.0 or (area_dst <= area_src * 1.05 and area_src <= 1.0):
         return out
-    # how much of the opening is new: fully painted when the photo's mouth was closed
-    strength = float(np.clip((area_dst - area_src) / area_dst * 1.5, 0.0, 1.0))
     h, w = out.shape[:2]
-    mask = np.zeros((h, w), np.uint8)
-    cv2.fillPoly(mask, [np.round(inner_dst).astype(np.int32)], 255)
-    # teeth: from the upper inner lip down a third of the local opening
-    gap = np.linalg.norm(dst[lower[1:-1]] - dst[upper[1:-1]], axis=1)  # (9,) opening along the mouth
-    teeth_edge = dst[upper[1:-1]] + (dst[lower[1:-1]] - dst[upper[1:-1]]) * 0.35
-    teeth_poly = np.vstack([dst[upper], teeth_edge[::-1]])
-    teeth = np.zeros((h, w), np.uint8)
-    cv2.fillPoly(teeth, [np.round(teeth_poly).astype(np.int32)], 255)
-    teeth = cv2.bitwise_and(teeth, mask)
-    lip_mask = np.zeros((h, w), np.uint8)
-    cv2.fillPoly(lip_mask, [np.round(src[list(OUTER_LIPS)]).astype(np.int32)], 255)
-    lip_colour = source[lip_mask > 0].mean(0) if lip_mask.any() else np.array([150.0, 80.0, 80.0])
-    cavity = lip_colour * 0.22  # a shadowed, lip-tinted interior
-    # teeth in the mouth's shade: brighter the wider the mouth opens (more light reaches them)
-    teeth_colour = np.array([232.0, 226.0, 212.0]) * (0.8 + 0.12 * min(1.0, float(gap.max()) / 20.0))
-    fill = np.empty((h, w, 3), np.float32)
-    fill[:] = cavity
-    fill[teeth > 0] = teeth_colour
-    fill = cv2.GaussianBlur(fill, (0, 0), 1.0)
+    opening_out = _poly_mask(out.shape, inner_dst)
+    if not opening_out.any():
+        return out
+    upper, lower = list(UPPER_INNER_LIP), list(LOWER_INNER_LIP)
+    ys, xs = np.nonzero(opening_out)
+    # height in the output opening: 0 at the upper inner lip, 1 at the lower (interpolated along x)
+    ux, uy = dst[upper, 0], dst[upper, 1]
+    lx, ly = dst[lower, 0], dst[lower, 1]
+    ou, ol = np.argsort(ux), np.argsort(lx)
+    y_up = np.interp(xs, ux[ou], uy[ou])
+    y_lo = np.interp(xs, lx[ol], ly[ol])
+    frac = np.clip((ys - y_up) / np.maximum(y_lo - y_up, 1.0), 0.0, 1.0)
+    jaw = dst[152] - src[152]
+    qx = (xs - frac * jaw[0]).astype(np.float32)
+    qy = (ys - frac * jaw[1]).astype(np.float32)
+    opening_src = cv2.erode(_poly_mask(source.shape, inner_src), np.ones((3, 3), np.uint8))
+    qi = np.clip(np.round(qx).astype(int), 0, w - 1), np.clip(np.round(qy).astype(int), 0, h - 1)
+    from_photo = opening_src[qi[1], qi[0]] > 0
+    # painted interior: lip-tinted shadow and a band of upper teeth below the upper inner lip
+    lip_mask = _poly_mask(source.shape, src[list(OUTER_LIPS)]) > 0
+    lip_colour = source[lip_mask].mean(0) if lip_mask.any() else np.array([150.0, 80.0, 80.0])
+    cavity = lip_colour * 0.22
+    gap = float(np.linalg.norm(dst[lower[1:-1]] - dst[upper[1:-1]], axis=1).max())
+    own = teeth_colour(source, src)
+    base = own if own is not None else np.array([232.0, 226.0, 212.0])
+    teeth = base * (0.8 + 0.12 * min(1.0, gap / 20.0))
+    painted = np.where((frac < TEETH_FRACTION)[:, None], teeth[None, :], cavity[None, :]).astype(np.float32)
+    photo = cv2.remap(source, qx[None, :], qy[None, :], cv2.INTER_LINEAR).reshape(-1, 3).astype(np.float32)
+    inside = np.where(from_photo[:, None], photo, painted)
+    fill = out.astype(np.float32).copy()
+    fill[ys, xs] = inside
+    fill = np.where(opening_out[..., None] > 0, cv2.GaussianBlur(fill, (0, 0), 0.7), fill)
     # feathered inside the opening so the lip edge stays crisp
-    alpha = cv2.GaussianBlur(cv2.erode(mask, np.ones((2, 2), np.uint8)).astype(np.float32) / 255.0, (0, 0), 0.8)
-    alpha = (alpha * strength)[..., None]
+    alpha = cv2.GaussianBlur(cv2.erode(opening_out, np.ones((2, 2), np.uint8)).astype(np.float32) / 255.0,
+                             (0, 0), 0.8)[..., None]
     return np.clip(out.astype(np.float32) * (1 - alpha) + fill * alpha + 0.5, 0, 255).astype(np.uint8)

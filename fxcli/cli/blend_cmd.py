@@ -19,20 +19,24 @@ from fxcli.cli.options import command_options, jobs_option, refuse_binary_to_ter
               help="Which face to edit when the photo holds several (0 = largest); required then.")
 @click.option("--min-id-sim", type=SIMILARITY, default=None, metavar="X",
               help="Fail (exit 1) when the output's identity similarity to the source is below X (not written).")
+@click.option("--all-faces", is_flag=True, help="Edit every face in the photo (strays excepted; see `fxe faces`).")
+@click.option("--identity", "identity", is_flag=True,
+              help="Measure each output's identity similarity to the source (dlib, ~0.3 s) and record it; "
+                   "implied by --min-id-sim.")
 @click.option("--offload", type=click.Choice(["none", "model", "sequential"]), default="none", show_default=True,
               help=OFFLOAD_HELP)
 @jobs_option
 @command_options
 def blend(source: str | None, terms: tuple[str, ...], output: str | None, model: str, face_index: int | None,
-          min_id_sim: float | None, offload: str, jobs: str | None) -> None:
+          min_id_sim: float | None, all_faces: bool, identity: bool, offload: str, jobs: str | None) -> None:
     """Blend expressions: the face in IMAGE moves along the sum of each expression's direction
     times its weight (weights 0..3; a term without a weight counts 1).
 
     \b
     Examples:
       fxe blend face.jpg happy:0.6 surprised:0.4 -o out.png
-      fxe blend face.jpg sad:0.5 angry:0.5 "a bitter half-smile:0.3" -o mixes/
-      fxe blend face.jpg happy:0.7 surprised:0.5 --model pixelsmile -o out.png   # needs: pixelsmile, qwen-image-edit-2511
+      fxe blend face.jpg sad:0.5 angry:0.5 "raised eyebrows:0.3" -o mixes/
+      fxe blend face.jpg happy:0.7 surprised:0.5 --model pixelsmile -o out.png
       fxe blend --jobs blends.jsonl   # {"source": "a.jpg", "terms": ["happy:0.6", "sad:0.2"], "output": "a.png"}
     """
     from fxcli.cli.console import console
@@ -43,7 +47,7 @@ def blend(source: str | None, terms: tuple[str, ...], output: str | None, model:
     ctx = click.get_current_context()
     settings = settings_of(ctx)
     base = {"source": source, "terms": terms, "output": output, "model": model, "face_index": face_index,
-            "min_id_sim": min_id_sim, "offload": offload}
+            "min_id_sim": min_id_sim, "offload": offload, "all_faces": all_faces, "identity": identity}
     if not jobs:
         if not source:
             raise UsageError("no image given", hint="fxe blend IMAGE happy:0.6 surprised:0.4 -o OUT.png")
@@ -60,7 +64,8 @@ def blend(source: str | None, terms: tuple[str, ...], output: str | None, model:
         if not p.get("source") or not parsed:
             raise UsageError("a job needs 'source' and 'terms'")
         run_blend(editor, source=p["source"], terms=parsed, output=p.get("output"), face_index=p.get("face_index"),
-                  seed=settings.seed, min_id_sim=p.get("min_id_sim"), report=console.info, force=settings.force)
+                  seed=settings.seed, min_id_sim=p.get("min_id_sim"), report=console.info, force=settings.force,
+                  all_faces=bool(p.get("all_faces")), identity=bool(p.get("identity")))
         return p["source"]
 
     if jobs:

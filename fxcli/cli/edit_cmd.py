@@ -52,16 +52,22 @@ def fixed_per_process(params: dict, base: dict, names: tuple[str, ...]) -> None:
 @click.option("--min-id-sim", type=SIMILARITY, default=None, metavar="X",
               help="Fail (exit 1) when an output's identity similarity to the source is below X; such an "
                    "output is not written.")
+@click.option("--all-faces", is_flag=True, help="Edit every face in the photo (strays excepted; see `fxe faces`).")
+@click.option("--identity", "identity", is_flag=True,
+              help="Measure each output's identity similarity to the source (dlib, ~0.3 s) and record it; "
+                   "implied by --min-id-sim.")
 @click.option("--offload", type=click.Choice(["none", "model", "sequential"]), default="none", show_default=True,
               help=OFFLOAD_HELP)
 @jobs_option
 @command_options
 def edit(source: str | None, expression: str | None, alpha: str, output: str | None, model: str,
-         face_index: int | None, min_id_sim: float | None, offload: str, jobs: str | None) -> None:
+         face_index: int | None, min_id_sim: float | None, all_faces: bool, identity: bool, offload: str,
+         jobs: str | None) -> None:
     """Edit the expression of the face in IMAGE, at intensity --alpha.
 
-    Identity similarity (dlib descriptors, cosine) of every output to its source is printed on stderr
-    and stored in the output's metadata. Outputs that already exist with the same settings are kept,
+    With --identity or --min-id-sim, the identity similarity (dlib descriptors, cosine) of every output to
+    its source is printed on stderr and stored in the output's metadata. An output in which no face can be
+    found any more is an error (exit 5) and is not written. Outputs that already exist with the same settings are kept,
     so an interrupted sweep resumes when the command is run again.
 
     \b
@@ -70,7 +76,8 @@ def edit(source: str | None, expression: str | None, alpha: str, output: str | N
       fxe edit face.jpg --expression happy --alpha 0:1.5:0.25 -o sweep/
       fxe edit face.jpg -e "smirk" -a 0.5,1,1.5 -o 'out/{name}_{alpha}.jpg'
       fxe edit group.jpg -e sad --face-index 1 -o sad.png --min-id-sim 0.9
-      fxe edit face.jpg -e happy --model pixelsmile --offload model -o happy.png   # needs: pixelsmile, qwen-image-edit-2511
+      fxe edit group.jpg -e happy --all-faces -o all_happy.png
+      fxe edit face.jpg -e happy --model pixelsmile --offload model -o happy.png
       fxe edit --jobs edits.jsonl     # {"source": "a.jpg", "expression": "sad", "output": "a_sad.png"}
     """
     from fxcli.cli.console import console
@@ -80,7 +87,8 @@ def edit(source: str | None, expression: str | None, alpha: str, output: str | N
     ctx = click.get_current_context()
     settings = settings_of(ctx)
     base = {"source": source, "expression": expression, "alpha": alpha, "output": output, "model": model,
-            "face_index": face_index, "min_id_sim": min_id_sim, "offload": offload}
+            "face_index": face_index, "min_id_sim": min_id_sim, "offload": offload, "all_faces": all_faces,
+            "identity": identity}
     if not jobs:
         if not source:
             raise UsageError("no image given", hint="fxe edit IMAGE --expression NAME -o OUT.png")
@@ -96,7 +104,8 @@ def edit(source: str | None, expression: str | None, alpha: str, output: str | N
             raise UsageError("a job needs 'source' and 'expression'")
         out = run_edit(editor, source=p["source"], expression=p["expression"], alpha=p.get("alpha") or "1",
                        output=p.get("output"), face_index=p.get("face_index"), seed=settings.seed,
-                       min_id_sim=p.get("min_id_sim"), report=console.info, force=settings.force)
+                       min_id_sim=p.get("min_id_sim"), report=console.info, force=settings.force,
+                       all_faces=bool(p.get("all_faces")), identity=bool(p.get("identity")))
         return f"{p['source']} -> {len(out.paths)} image(s)"
 
     if jobs:

@@ -42,10 +42,13 @@ class EditOutcome:
 def choose_face(faces: list, face_index: int | None, source: str):
     """The face to edit: the only one, or number `face_index`; several faces without an index is ambiguous."""
     from fxcli.face import select_face
+    from fxcli.face.detect import distinct_faces
 
-    if face_index is None and len(faces) > 1:
-        raise NoFaceError(f"{len(faces)} faces found in {source}; which one to edit is ambiguous",
-                          hint=f"choose one with --face-index 0..{len(faces) - 1} (0 = largest)")
+    clear = distinct_faces(faces)
+    if face_index is None and len(clear) > 1:
+        raise NoFaceError(f"{len(clear)} faces found in {source}; which one to edit is ambiguous",
+                          hint=f"choose one with --face-index 0..{len(faces) - 1} (0 = largest; `fxe faces` lists "
+                               "them) or use --all-faces")
     return select_face(faces, face_index, source=source)
 
 
@@ -89,16 +92,20 @@ def _save(image: np.ndarray, path: str, meta: dict[str, Any]) -> None:
 
 
 class _Session:
-    """One source portrait: the image, its face, its identity descriptor."""
+    """One source portrait: the image, its face(s), and (when identity is checked) its identity descriptor."""
 
-    def __init__(self, editor, source: str, face_index: int | None):
+    def __init__(self, editor, source: str, face_index: int | None, *, all_faces: bool = False,
+                 check_identity: bool = True):
         from fxcli.face import detect_faces, load_image
+        from fxcli.face.detect import distinct_faces
 
         self.editor, self.source, self.face_index = editor, source, face_index
         self.image = load_image(source)
-        self.face = choose_face(detect_faces(self.image), face_index, source)
-        self.guard = IdentityGuard()
-        self.embedding = self.guard.embed(self.image, self.face)
+        found = detect_faces(self.image)
+        self.face = choose_face(found, 0 if all_faces else face_index, source)
+        self.faces = distinct_faces(found) if all_faces else [self.face]
+        self.guard = IdentityGuard() if check_identity else None
+        self.embedding = self.guard.embed(self.image, self.face) if self.guard else None
         centre = self.face.landmarks[:, :2].mean(0)
         self.centre_out = np.asarray(editor.map_point(self.image.shape, centre), np.float64)
 
@@ -114,11 +121,23 @@ class _Session:
         if why:
             report(f"{label}: {path} made again ({why})")
         record.count_output(kept=False)
-        out = self.editor.edit(self.image, terms, seed=seed, face=self.face)
-        note = getattr(self.editor, "last_note", None)
-        if note:
-            report(f"{label}: {note}")
-        sim = self.guard.similarity(self.embedding, out, self.centre_out)
+        out = self.image
+        for face in self.faces:  # each face's warp stays inside its own ring: the edits do not interfere
+            out = self.editor.edit(out, terms, seed=seed, face=face)
+            note = getattr(self.editor, "last_note", None)
+            if note:
+                report(f"{label}: {note}")
+        sim = None
+        if self.guard is not None:
+            sim = self.guard.similarity(self.embedding, out, self.centre_out)
+            lost = sim is None
+        else:
+            from fxcli.face import detect_faces
+
+            lost = not detect_faces(out)
+        if lost:
+            raise NoFaceError(f"{label}: the edited image of {self.source} no longer shows a face; not written",
+                              hint="lower alpha, or check that nothing covers the face")
         if min_id_sim is not None and (sim is None or sim < min_id_sim):
             report(f"{label}: identity {_fmt(sim)} below --min-id-sim {min_id_sim:g}, not written")
             return sim, False
@@ -128,7 +147,7 @@ class _Session:
 
 
 def _fmt(sim: float | None) -> str:
-    return "n/a (no face in output)" if sim is None else f"{sim:.3f}"
+    return "not checked" if sim is None else f"{sim:.3f}"
 
 
 def _meta(command: str, editor, seed: int, params: dict[str, Any]) -> dict[str, Any]:
@@ -153,17 +172,18 @@ def _prepare(source: str, paths: list[str]) -> None:
 
 def run_edit(editor, *, source: str, expression: str, alpha: str, output: str | None, face_index: int | None = None,
              seed: int = 0, min_id_sim: float | None = None, report: Report = lambda _: None,
-             force: bool = False) -> EditOutcome:
+             force: bool = False, all_faces: bool = False, identity: bool = False) -> EditOutcome:
     """Edit `source` toward `expression` at every alpha of the `alpha` spec; write images, sheet and index."""
     alphas = parse_alphas(alpha)
     plan = plan_outputs(source, output, expression, alphas)
     _prepare(source, plan.all_paths())
-    session = _Session(editor, source, face_index)
+    session = _Session(editor, source, face_index, all_faces=all_faces,
+                       check_identity=identity or min_id_sim is not None)
     outcome = EditOutcome()
     results = []
     for a, path in zip(alphas, plan.files, strict=True):
         meta = _meta("edit", editor, seed, {"source": source, "expression": expression, "alpha": a,
-                                            "face_index": face_index})
+                                            "face_index": face_index, **({"all_faces": True} if all_faces else {})})
         sim, reused = session.make([(expression, a)], path, meta, seed, min_id_sim, report,
                                    f"alpha {format_alpha(a)}", force)
         outcome.paths.append(path)
@@ -202,13 +222,15 @@ def _write_sweep_extras(session: _Session, editor, expression: str, alphas: list
 
 def run_blend(editor, *, source: str, terms: list[tuple[str, float]], output: str | None,
               face_index: int | None = None, seed: int = 0, min_id_sim: float | None = None,
-              report: Report = lambda _: None, force: bool = False) -> EditOutcome:
+              report: Report = lambda _: None, force: bool = False, all_faces: bool = False,
+              identity: bool = False) -> EditOutcome:
     """Edit `source` toward the sum of the terms' directions, each scaled by its weight; write one image."""
     path = plan_blend_output(source, output, terms)
     _prepare(source, [path])
-    session = _Session(editor, source, face_index)
+    session = _Session(editor, source, face_index, all_faces=all_faces,
+                       check_identity=identity or min_id_sim is not None)
     meta = _meta("blend", editor, seed, {"source": source, "terms": [[n, w] for n, w in terms],
-                                         "face_index": face_index})
+                                         "face_index": face_index, **({"all_faces": True} if all_faces else {})})
     label = "blend " + " + ".join(f"{n}:{format_alpha(w)}" for n, w in terms)
     sim, reused = session.make(terms, path, meta, seed, min_id_sim, report, label, force)
     check_min_similarity([(label, sim)], min_id_sim)

@@ -9,6 +9,10 @@ import numpy as np
 from fxcli.errors import NoFaceError, UsageError
 
 MIN_PRESENCE = 0.5  # FaceMesh's own face-presence probability below which a detection is dropped
+# A detection is a stray (foliage, a pattern, a face on a poster far behind) next to a clear face when its
+# detector score is well below the best one's or its box is a small fraction of the largest one's
+STRAY_SCORE_RATIO = 0.8
+STRAY_AREA_RATIO = 0.04
 
 
 @dataclass
@@ -55,6 +59,19 @@ def detect_faces(image: np.ndarray) -> FaceList:
         faces.append(Face(det.box, det.score, det.keypoints, landmarks))
     faces.sort(key=lambda f: -f.area)
     return faces
+
+
+def distinct_faces(faces: list[Face]) -> list[Face]:
+    """The faces that count when deciding whether a photo is ambiguous: strays next to a clear face are not.
+
+    A face is a stray when its detector score is below STRAY_SCORE_RATIO of the best score or its box has
+    less than STRAY_AREA_RATIO of the largest box's area. Order (largest first) is kept.
+    """
+    if len(faces) < 2:
+        return list(faces)
+    best = max(f.score for f in faces)
+    largest = max(f.area for f in faces)
+    return [f for f in faces if f.score >= STRAY_SCORE_RATIO * best and f.area >= STRAY_AREA_RATIO * largest]
 
 
 def select_face(faces: list[Face], face_index: int | None = None, *, source: str | None = None) -> Face:

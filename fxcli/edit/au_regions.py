@@ -1,0 +1,79 @@
+"""Brow and eyelid motion in the face's own units, where ICT's shapes carried onto FaceMesh fall short.
+
+All amounts are fractions of the inter-ocular distance (IOD: eye centre to eye centre in the photo).
+
+- Brows: ICT's browDown lowers the inner brow by 3.4 % IOD and draws it 3.5 % IOD toward the midline;
+  browInnerUp raises it 8.9 %. A clear AU4 or AU1+2 in a photo moves the brow about 8-15 % IOD (the
+  brow-to-lid distance is about 35 % IOD at rest). The brow landmarks' motion (direction as ICT gives it,
+  including browDown's medial pull) is multiplied by BROW_GAIN, then its length is softly capped at
+  BROW_CAP (cap * tanh(d / cap): monotone in alpha, so a sweep keeps rising, but bounded).
+- Eyelids: FaceMesh's lid-margin landmarks sit on ICT vertices that eyeWide / eyeSquint leave still, so
+  the aperture change is applied here, along each eye's own up direction (perpendicular to the line
+  through its corners), with a sine profile along the lid (most at the middle, none at the corners):
+  eyeWide (AU5) raises the upper lid by WIDE_UPPER; eyeSquint (AU7) raises the lower lid by SQUINT_LOWER
+  and lowers the upper lid by SQUINT_UPPER; eyeBlink lowers the upper lid by BLINK_UPPER. The opening
+  never shrinks below MIN_APERTURE of the photo's own.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from fxcli.tracks.channels import ARKIT52
+
+BROWS = (70, 63, 105, 66, 107, 55, 65, 52, 53, 46, 336, 296, 334, 293, 300, 276, 283, 282, 295, 285)
+BROW_GAIN = 2.5
+BROW_CAP = 0.16  # IOD
+WIDE_UPPER = 0.07  # IOD at weight 1
+SQUINT_LOWER = 0.045
+SQUINT_UPPER = 0.015
+BLINK_UPPER = 0.12
+MIN_APERTURE = 0.25
+# per eye (ARKit side = the subject's side): corners (outer, inner), upper lid, lower lid (outer -> inner)
+EYES = {
+    "Right": ((33, 133), (246, 161, 160, 159, 158, 157, 173), (7, 163, 144, 145, 153, 154, 155)),
+    "Left": ((263, 362), (466, 388, 387, 386, 385, 384, 398), (249, 390, 373, 374, 380, 381, 382)),
+}
+
+
+def inter_ocular(xy: np.ndarray) -> float:
+    """Eye centre to eye centre (px) of FaceMesh landmarks (468, 2)."""
+    centres = [xy[list(c) + list(u) + list(lo)].mean(0) for c, u, lo in EYES.values()]
+    return float(np.linalg.norm(centres[0] - centres[1]))
+
+
+def brow_gain(xy: np.ndarray, moves: np.ndarray) -> np.ndarray:
+    """`moves` (468, 2) px with the brow landmarks' motion amplified and softly capped (see module doc)."""
+    out = moves.copy()
+    cap = BROW_CAP * inter_ocular(xy)
+    d = moves[list(BROWS)] * BROW_GAIN
+    length = np.linalg.norm(d, axis=1, keepdims=True)
+    soft = cap * np.tanh(length / cap)
+    out[list(BROWS)] = np.where(length > 1e-9, d * soft / np.maximum(length, 1e-9), 0.0)
+    return out
+
+
+def eyelid_motion(xy: np.ndarray, weights: np.ndarray) -> np.ndarray:
+    """(468, 2) px motion of the lid-margin landmarks for ARKit-52 `weights` (may exceed 1 when alpha > 1)."""
+    out = np.zeros_like(xy)
+    iod = inter_ocular(xy)
+    w = {name: float(weights[i]) for i, name in enumerate(ARKIT52)}
+    for side, ((outer, inner), upper, lower) in EYES.items():
+        axis = xy[inner] - xy[outer]
+        axis /= np.linalg.norm(axis) + 1e-9
+        up = np.array([axis[1], -axis[0]])
+        if up[1] > 0:  # image y points down: "up" has negative y for an upright face
+            up = -up
+        profile = np.sin(np.linspace(0, np.pi, len(upper) + 2)[1:-1])[:, None]  # 0 at the corners
+        raise_upper = (WIDE_UPPER * w[f"eyeWide{side}"] - SQUINT_UPPER * w[f"eyeSquint{side}"]
+                       - BLINK_UPPER * w[f"eyeBlink{side}"]) * iod
+        raise_lower = SQUINT_LOWER * w[f"eyeSquint{side}"] * iod
+        aperture = float(np.median(((xy[list(upper)] - xy[list(lower)]) @ up)[2:-2]))
+        closing = raise_lower - raise_upper
+        limit = (1 - MIN_APERTURE) * max(aperture, 0.0)
+        if closing > limit > 0 or (limit == 0 and closing > 0):
+            shrink = limit / closing
+            raise_upper, raise_lower = raise_upper * shrink, raise_lower * shrink
+        out[list(upper)] += profile * raise_upper * up
+        out[list(lower)] += profile * raise_lower * up
+    return out

@@ -1,0 +1,91 @@
+"""Rigid things in a portrait that the warp must not bend: glasses (frames, lenses) found from their edges.
+
+A face's own edges near the eyes (brows, lids, the nose's sides) do not cross the nose bridge horizontally
+(the glabella between the inner eye corners is smooth skin), a pair of glasses does: its bridge is a
+strong horizontal edge spanning that box. So glasses are taken as present when, in a box on the bridge
+(BRIDGE_W x BRIDGE_H inter-ocular distances, centred on FaceMesh landmark 168), some row band holds
+strong vertical-gradient pixels across at least BRIDGE_SPAN of the box's width.
+
+When glasses are found, the eye band (brow top to below the lower lids, across the face) is kept rigid:
+its landmarks do not move, and the strong edges in that band (the frame's outline, subsampled) become
+still control points of the warp's spline, so a lens stays round and a frame straight.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+BRIDGE_LANDMARK = 168
+BRIDGE_W, BRIDGE_H = 0.30, 0.30  # IOD
+BRIDGE_SPAN = 0.7
+EDGE_FRACTION = 0.25  # of the band's strongest gradient: what counts as a strong edge
+STILL_SPACING = 0.06  # IOD between still points taken on the frame's edges
+# the eye band, from the brows down to below the lower lids
+BROW_TOP = (70, 63, 105, 66, 107, 336, 296, 334, 293, 300)
+BELOW_EYES = (111, 117, 118, 119, 120, 121, 340, 346, 347, 348, 349, 350, 116, 345)
+
+
+def _iod(xy: np.ndarray) -> float:
+    return float(np.linalg.norm(xy[[33, 133]].mean(0) - xy[[263, 362]].mean(0)))
+
+
+def _grey(image: np.ndarray) -> np.ndarray:
+    return image.astype(np.float32) @ np.array([0.299, 0.587, 0.114], np.float32)
+
+
+def has_glasses(image: np.ndarray, landmarks: np.ndarray) -> bool:
+    """Whether a horizontal edge spans the nose bridge (see the module doc)."""
+    import cv2
+
+    xy = np.asarray(landmarks, np.float64)[:, :2]
+    iod = _iod(xy)
+    cx, cy = xy[BRIDGE_LANDMARK]
+    x0, x1 = int(round(cx - BRIDGE_W * iod / 2)), int(round(cx + BRIDGE_W * iod / 2))
+    y0, y1 = int(round(cy - BRIDGE_H * iod / 2)), int(round(cy + BRIDGE_H * iod / 2))
+    h, w = image.shape[:2]
+    x0, y0, x1, y1 = max(x0, 0), max(y0, 0), min(x1, w), min(y1, h)
+    if x1 - x0 < 4 or y1 - y0 < 4:
+        return False
+    grey = cv2.GaussianBlur(_grey(image), (0, 0), max(0.6, 0.006 * iod))
+    gy = np.abs(cv2.Sobel(grey, cv2.CV_32F, 0, 1, ksize=3))[y0:y1, x0:x1]
+    gx = np.abs(cv2.Sobel(grey, cv2.CV_32F, 1, 0, ksize=3))[y0:y1, x0:x1]
+    # a frame's edge is strong in absolute terms (a dark frame on skin): 12 grey levels per pixel
+    strong = (gy > 4 * 12.0) & (gy > gx)
+    # rows grouped in bands of 3 (a frame edge is rarely exactly one pixel row)
+    band = np.array([strong[max(0, r - 1):r + 2].any(0).mean() for r in range(strong.shape[0])])
+    return bool(band.max() >= BRIDGE_SPAN)
+
+
+def eye_band_points(image: np.ndarray, landmarks: np.ndarray) -> np.ndarray:
+    """(N, 2) still points on the strong edges of the eye band (the frames), about STILL_SPACING IOD apart."""
+    import cv2
+
+    xy = np.asarray(landmarks, np.float64)[:, :2]
+    iod = _iod(xy)
+    h, w = image.shape[:2]
+    top = xy[list(BROW_TOP)][:, 1].min() - 0.15 * iod
+    bottom = xy[list(BELOW_EYES)][:, 1].max() + 0.05 * iod
+    left, right = xy[:, 0].min() - 0.1 * iod, xy[:, 0].max() + 0.1 * iod
+    x0, y0 = int(max(0, left)), int(max(0, top))
+    x1, y1 = int(min(w, right)), int(min(h, bottom))
+    if x1 - x0 < 4 or y1 - y0 < 4:
+        return np.zeros((0, 2))
+    grey = cv2.GaussianBlur(_grey(image), (0, 0), max(0.6, 0.006 * iod))[y0:y1, x0:x1]
+    mag = np.hypot(cv2.Sobel(grey, cv2.CV_32F, 1, 0, ksize=3), cv2.Sobel(grey, cv2.CV_32F, 0, 1, ksize=3))
+    strong = mag > max(EDGE_FRACTION * float(mag.max()), 4 * 12.0)
+    ys, xs = np.nonzero(strong)
+    if not len(xs):
+        return np.zeros((0, 2))
+    step = max(2.0, STILL_SPACING * iod)
+    cells = np.c_[np.floor(xs / step), np.floor(ys / step)].astype(np.int64)
+    _, first = np.unique(cells, axis=0, return_index=True)
+    return np.c_[xs[first] + x0, ys[first] + y0].astype(np.float64)
+
+
+def eye_band_landmarks(landmarks: np.ndarray) -> np.ndarray:
+    """Indices of the landmarks inside the eye band (they stay still when glasses are protected)."""
+    xy = np.asarray(landmarks, np.float64)[:, :2]
+    iod = _iod(xy)
+    top = xy[list(BROW_TOP)][:, 1].min() - 0.15 * iod
+    bottom = xy[list(BELOW_EYES)][:, 1].max() + 0.05 * iod
+    return np.flatnonzero((xy[:, 1] >= top) & (xy[:, 1] <= bottom))

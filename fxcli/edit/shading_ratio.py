@@ -1,0 +1,138 @@
+"""Expression-ratio images: the shading an expression adds (creases, folds, bulges) carried onto the photo.
+
+The technique (Liu, Shan and Zhang, "Expressive expression mapping with ratio images", SIGGRAPH 2001):
+under the same light, the picture of an expressed face divided by the picture of the same face before
+the expression is, at each surface point, the change of its shading; multiplying the photo by it adds
+the creases without changing the person's albedo. Here both pictures are of the ICT head (its face part),
+posed as the photo's face (the similarity transform the editor fits), shaded cheaply per vertex:
+
+    shade = AMBIENT + (1 - AMBIENT) * max(n . l, 0) * (1 - CAVITY * concavity)
+
+with l a light from the camera and a little above, and `concavity` how far a vertex lies behind its
+ring of neighbours along its normal (a crease's floor darkens as a real one does: less light reaches it).
+The ratio shade(target) / shade(source) is taken per vertex, splatted at the target's vertex positions in
+the photo and smoothed (a normalised Gaussian of the splats, about two vertex spacings wide), then
+scaled by GAIN (brightening by BRIGHTEN less) and clipped to RATIO_RANGE. Where the expression moves nothing, the ratio is
+exactly 1, so the photo there is unchanged.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+AMBIENT = 0.25
+CAVITY = 6.0  # per cm of concavity
+LIGHT = np.array([0.0, -0.35, -1.0])  # image frame (x right, y down, -z toward the camera): front, from above
+GAIN = 1.6
+RATIO_RANGE = (0.55, 1.35)
+BRIGHTEN = 1.0  # brightening relative to darkening (less: fewer light bands beside a person's own crease, but a weaker read)
+BORDER_RINGS = 3
+FLIP = np.diag([1.0, -1.0, -1.0])
+
+
+class FaceShading:
+    """The ICT face part's triangles, neighbours and a cached pose-free setup for ratio images."""
+
+    def __init__(self, rig):
+        v0, v1 = rig.parts["face"]
+        self.v0, self.n = v0, v1 - v0 + 1
+        tri = rig.all_triangles
+        tri = tri[(tri >= v0).all(1) & (tri <= v1).all(1)] - v0
+        self.triangles = tri
+        rows = np.r_[tri[:, 0], tri[:, 1], tri[:, 2], tri[:, 1], tri[:, 2], tri[:, 0]].astype(np.int64)
+        cols = np.r_[tri[:, 1], tri[:, 2], tri[:, 0], tri[:, 0], tri[:, 1], tri[:, 2]].astype(np.int64)
+        pairs = np.unique(rows * self.n + cols)  # each neighbour once
+        self._rows, self._cols = pairs // self.n, pairs % self.n
+        self._degree = np.maximum(np.bincount(self._rows, minlength=self.n), 1).astype(np.float64)
+        # the face part's outer border (neck, ears, scalp) and BORDER_RINGS rings inside it: one-sided
+        # normals there turn with any motion, so they carry no ratio
+        edges = np.sort(np.r_[tri[:, [0, 1]], tri[:, [1, 2]], tri[:, [2, 0]]], axis=1)
+        keys, counts = np.unique(edges[:, 0].astype(np.int64) * self.n + edges[:, 1], return_counts=True)
+        single = keys[counts == 1]
+        border = np.c_[single // self.n, single % self.n]
+        # only the outer border (neck, ears, scalp: the largest loop); the lips' and lids' edges keep theirs
+        label = np.arange(self.n)
+        while True:  # connected components of the border edges: each vertex takes its loop's smallest index
+            low = np.minimum(label[border[:, 0]], label[border[:, 1]])
+            new = label.copy()
+            np.minimum.at(new, border[:, 0], low)
+            np.minimum.at(new, border[:, 1], low)
+            if np.array_equal(new, label):
+                break
+            label = new
+        on_border = np.zeros(self.n, bool)
+        on_border[border.ravel()] = True
+        outer = np.bincount(label[on_border]).argmax()
+        near = on_border & (label == outer)
+        for _ in range(BORDER_RINGS):
+            near |= np.bincount(self._rows, weights=near[self._cols], minlength=self.n) > 0
+        self.trusted = ~near
+        self.neutral = rig.neutral[v0:v1 + 1].astype(np.float64)
+        self.deltas = rig.expression_deltas.reshape(len(rig.shape_names), rig.n_vertices, 3)[:, v0:v1 + 1]
+
+    def vertices(self, ict_weights: np.ndarray) -> np.ndarray:
+        """(n, 3) ICT cm of the face part under ICT weights (53,)."""
+        w = np.asarray(ict_weights, np.float64)
+        live = np.flatnonzero(np.abs(w) > 1e-6)
+        return self.neutral + np.tensordot(w[live], self.deltas[live], axes=1)
+
+    def normals(self, vertices: np.ndarray) -> np.ndarray:
+        t = self.triangles
+        face = np.cross(vertices[t[:, 1]] - vertices[t[:, 0]], vertices[t[:, 2]] - vertices[t[:, 0]])
+        out = np.stack([sum(np.bincount(t[:, k], weights=face[:, d], minlength=len(vertices)) for k in range(3))
+                        for d in range(3)], 1)
+        return out / np.maximum(np.linalg.norm(out, axis=1, keepdims=True), 1e-12)
+
+    def shade(self, vertices: np.ndarray, rot: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(shade (n,), normal in the image frame (n, 3)) of the posed ICT face (rotation `rot` of the pose)."""
+        n = self.normals(vertices)
+        mean = np.stack([np.bincount(self._rows, weights=vertices[self._cols, d], minlength=self.n)
+                         for d in range(3)], 1) / self._degree[:, None]
+        concavity = np.einsum("ij,ij->i", mean - vertices, n)  # cm, + = hollow
+        n_img = (n @ FLIP) @ rot.T
+        light = LIGHT / np.linalg.norm(LIGHT)
+        lambert = np.clip(n_img @ light, 0.0, None)
+        shade = AMBIENT + (1 - AMBIENT) * lambert * np.clip(1.0 - CAVITY * concavity, 0.2, 1.5)
+        return shade, n_img
+
+    def ratio_image(self, shape: tuple[int, ...], source_w: np.ndarray, target_w: np.ndarray, scale: float,
+                    rot: np.ndarray, shift: np.ndarray) -> np.ndarray:
+        """H x W float32 multiplier for the output photo (1 where the expression changes no shading)."""
+        import cv2
+
+        h, w = shape[:2]
+        vs, vt = self.vertices(source_w), self.vertices(target_w)
+        s_src, _ = self.shade(vs, rot)
+        s_tgt, n_img = self.shade(vt, rot)
+        ratio = s_tgt / np.maximum(s_src, 1e-6)
+        xy = scale * (vt @ FLIP) @ rot.T + shift  # the target's vertices in the output image
+        facing = np.clip((-n_img[:, 2] - 0.15) / 0.35, 0.0, 1.0)  # fades out toward the silhouette
+        visible = (facing > 0) & self.trusted
+        change = np.where(visible, (ratio - 1.0) * facing, 0.0)
+        out = np.ones((h, w), np.float32)
+        if not np.any(np.abs(change) > 1e-6):
+            return out
+        px = np.round(xy[visible, :2]).astype(np.int64)
+        inside = (px[:, 0] >= 0) & (px[:, 0] < w) & (px[:, 1] >= 0) & (px[:, 1] < h)
+        px, c = px[inside], change[visible][inside]
+        if not len(px):
+            return out
+        spacing = scale * 0.25  # ICT's face vertices lie ~0.25 cm apart
+        sigma = max(1.0, 1.2 * spacing)
+        pad = int(np.ceil(4 * sigma)) + 1
+        x0, y0 = np.maximum(px.min(0) - pad, 0)
+        x1, y1 = np.minimum(px.max(0) + pad + 1, [w, h])
+        cw, ch = x1 - x0, y1 - y0  # work in the face's box only
+        flat = (px[:, 1] - y0) * cw + (px[:, 0] - x0)
+        acc = np.bincount(flat, weights=c, minlength=cw * ch).reshape(ch, cw).astype(np.float32)
+        cnt = np.bincount(flat, minlength=cw * ch).reshape(ch, cw).astype(np.float32)
+        acc = cv2.GaussianBlur(acc, (0, 0), sigma)
+        cnt = cv2.GaussianBlur(cnt, (0, 0), sigma)
+        floor = 0.05 * cnt.max()
+        covered = cnt > floor
+        mean = np.where(covered, acc / np.maximum(cnt, 1e-12), 0.0)
+        # fades to nothing at the edge of the covered area (no step where the splats end)
+        fade = np.clip((cnt - floor) / (0.5 * np.median(cnt[covered]) - floor), 0.0, 1.0) if covered.any() else 0.0
+        mean = np.where(mean > 0, BRIGHTEN * mean, mean)
+        out[y0:y1, x0:x1] = 1.0 + GAIN * mean * fade
+        return np.clip(out, *RATIO_RANGE).astype(np.float32)
