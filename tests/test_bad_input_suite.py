@@ -439,6 +439,11 @@ CASES: list[Case] = [
     C("inspect-deep-track", "inspect {in}/deep.json", 3, "nested"),
     C("inspect-fake-mp4", "inspect {in}/fake.mp4", 3, "no fxe provenance"),
     C("inspect-nothing", "inspect", 2, "Missing argument"),
+    # ---- outputs that cannot be written (the write path's rules; device nodes are written in place)
+    C("write-dev-full-track", "track convert {in}/good.json -o /dev/full", 1, "No space left on device"),
+    C("write-dev-full-text2flame", [*T, "-o", "/dev/full"], 1, "No space left on device"),
+    C("write-output-is-input", "track convert {in}/good.json -o {in}/good.json", 2, "is the input"),
+    C("write-output-is-folder", "track convert {in}/good.json -o {out}", 2, "is a folder"),
     # ---- completion
     C("completion-tcsh", "completion tcsh", 2, "tcsh"),
     C("completion-missing", "completion", 2, "Missing argument"),
@@ -571,3 +576,17 @@ def test_default_text_encoder_is_pinned_by_sha256():
     assert pinned["model.safetensors"] == "53aa51172d142c89d9012cce15ae4d6cc0ca6895895114379cacb4fab128d9db"
     resolved, problems = registry.verify("minilm")
     assert problems == [], problems
+
+
+def test_output_onto_a_device_node_writes_through_it_and_keeps_it(inputs, tmp_path):
+    """`-o` naming a character device (a copy of /dev/full made with mknod) is written in place, never replaced."""
+    import stat
+
+    node = tmp_path / "full"
+    try:
+        os.mknod(node, 0o666 | stat.S_IFCHR, os.makedev(1, 7))
+    except (PermissionError, OSError) as exc:
+        pytest.skip(f"cannot make a device node here ({exc})")
+    result = run_forked(["track", "convert", str(inputs / "good.json"), "-o", str(node)], cwd=tmp_path)
+    assert_one_error_line(result, 1, "No space left on device")
+    assert stat.S_ISCHR(node.stat().st_mode) and sorted(os.listdir(tmp_path)) == ["full"]

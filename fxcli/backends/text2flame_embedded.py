@@ -39,19 +39,12 @@ _LIP_SEAL = [_I[n] for n in ("mouthPressLeft", "mouthPressRight", "mouthRollLowe
 def check_text(text: str) -> str:
     if not isinstance(text, str) or not text.strip():
         raise InvalidInputError("text is empty", hint="give a sentence as the argument or on stdin")
+    from fxcli.io.inputs import check_utf8_argument
+    check_utf8_argument(text)
     if len(text) > MAX_TEXT_CHARS:
         raise InvalidInputError(f"text too long ({len(text):,} characters, at most {MAX_TEXT_CHARS:,})",
                                 hint="split it into sentences and use --jobs")
     return text
-
-
-def check_options(fps: float, max_frames: int | None, alpha: float) -> None:
-    if not (isinstance(fps, (int, float)) and math.isfinite(fps) and 0 < fps <= MAX_FPS):
-        raise UsageError(f"--fps must be in (0, {MAX_FPS:g}], got {fps!r}")
-    if max_frames is not None and max_frames < 1:
-        raise UsageError(f"--max-frames must be at least 1, got {max_frames}")
-    if not (isinstance(alpha, (int, float)) and math.isfinite(alpha) and 0 <= alpha <= MAX_ALPHA):
-        raise UsageError(f"--alpha must be in [0, {MAX_ALPHA:g}], got {alpha!r}")
 
 
 @dataclass
@@ -265,8 +258,7 @@ class EmbeddedText2Flame:
     # ---------------------------------------------------------------- API
     def generate(self, texts: list[str], *, seed: int, fps: float = 25.0, max_frames: int | None = None,
                  expression: str | None = None, alpha: float = 1.0) -> list[Track]:
-        check_options(fps, max_frames, alpha)
-        texts = [check_text(t) for t in texts]
+        texts = [check_text(t) for t in texts]  # option ranges are checked once, by fxcli/cli/option_types.py
         if expression is not None:
             self._resolve(expression)  # an unknown name fails before any work
         return [self._one(t, seed, fps, max_frames, expression, alpha) for t in texts]

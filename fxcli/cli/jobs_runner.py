@@ -28,7 +28,7 @@ from fxcli.cli.console import console
 from fxcli.cli.options import settings_of
 from fxcli.errors import EXIT_FAILURE, FxeError, InvalidInputError, UsageError
 from fxcli.io import record
-from fxcli.io.inputs import read_text
+from fxcli.io.inputs import loads_json, read_text
 
 SEED_KEY = "__seed__"
 
@@ -40,7 +40,10 @@ def parse_job_lines(text: str) -> list[tuple[int, dict | None, str | None]]:
         if not line.strip() or line.lstrip().startswith("#"):
             continue
         try:
-            obj = json.loads(line)
+            obj = loads_json(line, "job")
+        except InvalidInputError as exc:
+            jobs.append((lineno, None, exc.message))
+            continue
         except json.JSONDecodeError as exc:
             jobs.append((lineno, None, f"malformed JSON ({exc.msg}, column {exc.colno})"))
             continue
@@ -60,8 +63,8 @@ def convert_job(ctx: click.Context, raw: dict[str, Any], skip: tuple[str, ...] =
         name = key.replace("-", "_")
         name = aliases.get(name, name)
         if name == "seed":
-            if isinstance(value, bool) or not isinstance(value, int):
-                raise InvalidInputError(f"bad value for 'seed': {value!r} is not an integer")
+            if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 2**32 - 1:
+                raise InvalidInputError(f"bad value for 'seed': {str(value)[:40]} is not an integer in 0..4294967295")
             out[SEED_KEY] = value
             continue
         if name in ("device", "dtype"):
@@ -75,6 +78,8 @@ def convert_job(ctx: click.Context, raw: dict[str, Any], skip: tuple[str, ...] =
             out[name] = None if value is None else param.type_cast_value(ctx, value)
         except click.BadParameter as exc:
             raise InvalidInputError(f"bad value for {key!r}: {exc.format_message()}") from None
+        except (TypeError, ValueError, OverflowError):
+            raise InvalidInputError(f"bad value for {key!r}: {str(value)[:40]} has the wrong type") from None
     return out
 
 
