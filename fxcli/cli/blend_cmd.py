@@ -35,8 +35,8 @@ def blend(source: str | None, terms: tuple[str, ...], output: str | None, model:
     \b
     Examples:
       fxe blend face.jpg happy:0.6 surprised:0.4 -o out.png
-      fxe blend face.jpg sad:0.5 angry:0.5 "raised eyebrows:0.3" -o mixes/
-      fxe blend face.jpg happy:0.7 surprised:0.5 --model pixelsmile -o out.png
+      fxe blend face.jpg sad:0.5 angry:0.5 "a bitter half-smile:0.3" -o mixes/
+      fxe blend face.jpg happy:0.7 surprised:0.5 --model pixelsmile -o out.png   # needs: pixelsmile, qwen-image-edit-2511
       fxe blend --jobs blends.jsonl   # {"source": "a.jpg", "terms": ["happy:0.6", "sad:0.2"], "output": "a.png"}
     """
     from fxcli.cli.console import console
