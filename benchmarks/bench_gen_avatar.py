@@ -2,7 +2,8 @@
 
     python3 benchmarks/bench_gen_avatar.py                 # 8 identities x 135, extrapolated to 98
     python3 benchmarks/bench_gen_avatar.py --identities 98 # the full GenEAva-sized set
-    python3 benchmarks/bench_gen_avatar.py --fer           # also: FER hit rate and FaceMesh detection rate
+    python3 benchmarks/bench_gen_avatar.py --fer           # also: FER, FaceMesh and identity judges
+    python3 benchmarks/bench_gen_avatar.py --judge-only DIR   # judge an existing gen-avatar folder
 
 Prints wall time, CPU time (this process and its children: the render workers), the machine's load
 average (on a shared machine wall time is CPU time stretched by the other load), images per second and,
@@ -28,32 +29,50 @@ def cpu_seconds() -> float:
     return me.ru_utime + me.ru_stime + kids.ru_utime + kids.ru_stime
 
 
-def fer_rates(folder: str, limit: int = 400) -> dict:
-    """FER top-1 hit rate on the basic targets, and FaceMesh detection rate, over the index's images."""
+def judge_set(folder: str, limit: int = 400) -> dict:
+    """Over the index's images (the first `limit`): FaceMesh detection rate, FER top-1 hit rate on the basic
+    targets, and dlib identity cosine within an identity vs across identities (and the margin)."""
     import numpy as np
 
     from fxcli.face import detect_faces, load_image
     from fxcli.judges.expression import ExpressionJudge
+    from fxcli.judges.identity import IdentityJudge
 
     index = json.load(open(os.path.join(folder, "index.json")))
-    judge = ExpressionJudge()
+    fer, ident = ExpressionJudge(), IdentityJudge()
     items = index["items"][:limit]
     found, hits, judged = 0, 0, 0
     per: dict[str, list[int]] = {}
+    embeds, groups = [], []
     for item in items:
         img = load_image(os.path.join(folder, item["path"]))
         faces = detect_faces(img)
         if not faces:
             continue
         found += 1
-        if item["expression"] in judge.LABELS:
-            label = judge.LABELS[int(np.argmax(judge.probs(img, faces[0])))]
+        embeds.append(ident.embed(img, faces[0]))
+        groups.append(item["group"])
+        if item["expression"] in fer.LABELS:
+            label = fer.LABELS[int(np.argmax(fer.probs(img, faces[0])))]
             judged += 1
             hits += label == item["expression"]
             per.setdefault(item["expression"], []).append(int(label == item["expression"]))
+    e = np.asarray(embeds)
+    e = e / np.linalg.norm(e, axis=1, keepdims=True)
+    sim = e @ e.T
+    g = np.asarray(groups)
+    same = (g[:, None] == g[None, :]) & ~np.eye(len(g), dtype=bool)
+    diff = g[:, None] != g[None, :]
+    within, across = float(sim[same].mean()), float(sim[diff].mean()) if diff.any() else float("nan")
+    # per image: is its nearest other image (cosine) one of its own identity?
+    masked = np.where(np.eye(len(g), dtype=bool), -np.inf, sim)
+    nearest_same = float(np.mean(g[masked.argmax(1)] == g))
     return {"images": len(items), "facemesh_found": found, "fer_judged": judged,
             "fer_hit_rate": round(hits / max(judged, 1), 3),
-            "per_class": {k: f"{sum(v)}/{len(v)}" for k, v in sorted(per.items())}}
+            "per_class": {k: f"{sum(v)}/{len(v)}" for k, v in sorted(per.items())},
+            "id_within": round(within, 4), "id_across": round(across, 4), "id_margin": round(within - across, 4),
+            "id_nearest_is_same_identity": round(nearest_same, 3), "identity_judge": "dlib (embedded)",
+            "expression_judge": "FER mini-Xception (embedded)"}
 
 
 def main() -> None:
@@ -63,8 +82,13 @@ def main() -> None:
     ap.add_argument("--style", default="toon")
     ap.add_argument("--workers", type=int, default=0)
     ap.add_argument("--keep", metavar="DIR", help="write here and keep the images")
-    ap.add_argument("--fer", action="store_true", help="also judge up to 400 images with FER and FaceMesh")
+    ap.add_argument("--fer", action="store_true", help="also judge up to 400 images (FER, FaceMesh, dlib)")
+    ap.add_argument("--judge-only", metavar="DIR", help="only judge an existing gen-avatar output folder")
+    ap.add_argument("--limit", type=int, default=400)
     args = ap.parse_args()
+    if args.judge_only:
+        print(json.dumps(judge_set(args.judge_only, args.limit), indent=1))
+        return
     out = args.keep or tempfile.mkdtemp(prefix="fxe-bench-avatar-")
     cmd = [sys.executable, "-m", "fxcli", "gen-avatar", "-n", str(args.identities), "--family", "emo135",
            "--size", args.size, "--style", args.style, "--workers", str(args.workers), "-o", out + "/", "-q"]
@@ -84,7 +108,7 @@ def main() -> None:
         result["extrapolated_wall_s_13230"] = round(wall * FULL / summary["images"], 0)
         result["extrapolated_cpu_bound_wall_s_13230"] = round(cpu / min(2, os.cpu_count() or 1) * FULL / n, 0)
     if args.fer:
-        result["judges"] = fer_rates(out)
+        result["judges"] = judge_set(out)
     print(json.dumps(result, indent=1))
 
 

@@ -13,6 +13,24 @@ from dataclasses import dataclass
 import numpy as np
 
 CARTOON_GAIN = 1.3
+
+
+def _gaze_channels() -> list[int]:
+    from fxcli.tracks.channels import ARKIT52
+
+    return [i for i, n in enumerate(ARKIT52) if n.startswith("eyeLook")]
+
+
+GAZE = _gaze_channels()
+
+
+def _lid_pairs() -> list[tuple[int, int]]:
+    from fxcli.tracks.channels import ARKIT52
+
+    return [(ARKIT52.index(f"eyeBlink{s}"), ARKIT52.index(f"eyeWide{s}")) for s in ("Left", "Right")]
+
+
+LIDS = _lid_pairs()
 AVATAR_SHADES = ("toon", "shaded")
 
 
@@ -28,7 +46,12 @@ class AvatarStyleResult:
 
 def render_fit(fit, size: tuple[int, int], shade: str = "toon", renderer: str = "auto") -> np.ndarray:
     painter = _painter(size, shade, renderer)
-    weights = np.clip(np.asarray(fit.arkit, np.float32) * CARTOON_GAIN, 0, 1)[None]
+    weights = np.clip(np.asarray(fit.arkit, np.float32) * CARTOON_GAIN, 0, 1)
+    weights[GAZE] = 0.0  # FaceMesh's 468 points carry no iris: gaze is not observed, the eyes look ahead
+    for blink, wide in LIDS:  # the lid's net opening: a fit may split it between eyeBlink and eyeWide
+        net = weights[wide] - weights[blink]
+        weights[wide], weights[blink] = max(net, 0.0), max(-net, 0.0)
+    weights = weights[None]
     return next(iter(painter.images(fit.identity, weights, np.asarray(fit.rotation, np.float32)[None],
                                     recentre=True)))
 
