@@ -22,6 +22,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "text2flame": ("fxcli.cli.text2flame_cmd:text2flame", "Text to a 3D expression track (CTEG)."),
     "render": ("fxcli.cli.render_cmd:render", "Expression tracks to video or images on a 3D head."),
     "edit": ("fxcli.cli.edit_cmd:edit", "Change a portrait's expression, at one intensity or a sweep (PixelSmile)."),
+    "faces": ("fxcli.cli.faces_cmd:faces", "List the faces in a photo (index, box, score) with a preview sheet."),
     "blend": ("fxcli.cli.blend_cmd:blend", "Blend several expressions on a portrait (PixelSmile)."),
     "score": ("fxcli.cli.score_cmd:score", "The papers' metrics on images, pairs or tracks."),
     "gen-avatar": ("fxcli.cli.gen_avatar_cmd:gen_avatar", "Avatars: identities x expressions, index and sheet (GenEAva)."),
