@@ -291,7 +291,12 @@ def train_pixelsmile(data: str, output: str, *, epochs: int = 100, batch_size: i
                          hint="drop --offload on the CPU")
     triplets = load_triplets(data)
 
-    acc = Accelerator(cpu=use_cpu, mixed_precision=MIXED_PRECISION[precision])
+    from accelerate.utils import DistributedDataParallelKwargs
+
+    # the last block's text-stream projections (to_add_out, txt_mlp) feed nothing: their LoRA gets no
+    # gradient, and DDP must be told so, or it never all-reduces the bucket they share (ranks would drift)
+    acc = Accelerator(cpu=use_cpu, mixed_precision=MIXED_PRECISION[precision],
+                      kwargs_handlers=[DistributedDataParallelKwargs(find_unused_parameters=True)])
     reset_peak_memory(acc.device)
     main = acc.is_main_process
     say = log if main else (lambda _m: None)
@@ -368,7 +373,8 @@ def train_pixelsmile(data: str, output: str, *, epochs: int = 100, batch_size: i
             for k, v in values.items():
                 sums[k] = sums.get(k, 0.0) + v
             train_log.step(step=step, epoch=epoch + 1, loss=values["loss"],
-                           terms={k: v for k, v in values.items() if k != "loss"}, lr=schedule.get_last_lr()[0])
+                           terms={k: v for k, v in values.items() if k not in ("loss", "id_active")},
+                           lr=schedule.get_last_lr()[0], extra={"id_active": values["id_active"]})
             if log_every and step % log_every == 0:
                 say(f"epoch {epoch + 1}/{epochs} step {step}/{total_steps} loss {values['loss']:.4f} "
                     f"fm {values['fm']:.4f} sc {values['sc']:.4f} id {values['id']:.4f}")
@@ -387,9 +393,10 @@ def train_pixelsmile(data: str, output: str, *, epochs: int = 100, batch_size: i
             ckpt.save(out, acc.unwrap_model(wrapped).transformer, lora_config, settings=s,
                       extra={"epoch": epoch + 1, "step": step, "history": history, "total_steps": total_steps},
                       training_state={"optimizer": optimizer.state_dict(), "schedule": schedule.state_dict()})
+            skip = ("epoch", "step", "train_loss", "train_id_active")
             train_log.epoch(step=step, epoch=epoch + 1, loss=records.get("train_loss"),
-                            terms={k: v for k, v in records.items() if k not in ("epoch", "step", "train_loss")},
-                            lr=schedule.get_last_lr()[0])
+                            terms={k: v for k, v in records.items() if k not in skip},
+                            lr=schedule.get_last_lr()[0], extra={"id_active": records.get("train_id_active")})
             say(f"epoch {epoch + 1}/{epochs}: " + ", ".join(f"{k} {v:.4g}" for k, v in records.items()
                                                             if k not in ("epoch", "step")))
         acc.wait_for_everyone()

@@ -62,26 +62,27 @@ class TrainingLog:
             fh.write(json.dumps(record, sort_keys=True) + "\n")
 
     def _record(self, kind: str, step: int, epoch: int, loss: Any, terms: dict[str, Any] | None,
-                lr: Any) -> dict[str, Any]:
+                lr: Any, extra: dict[str, Any] | None = None) -> dict[str, Any]:
         clean = {str(k): _number(v) for k, v in (terms or {}).items()}
         record: dict[str, Any] = {"kind": kind, "step": int(step), "epoch": int(epoch), "loss": _number(loss),
                                   "lr": _number(lr), "seconds": round(self._offset + time.monotonic() - self._t0, 3),
                                   "terms": clean}
         record.update({k: v for k, v in clean.items() if k not in _RESERVED})
+        record.update({str(k): _number(v) for k, v in (extra or {}).items() if k not in _RESERVED})
         return record
 
     def step(self, *, step: int, epoch: int, loss: Any, terms: dict[str, Any] | None = None,
-             lr: Any = None) -> None:
-        """Log one optimiser step (epoch counts from 1)."""
+             lr: Any = None, extra: dict[str, Any] | None = None) -> None:
+        """Log one optimiser step (epoch counts from 1); `extra`: other numbers (not loss terms, not plotted)."""
         if self.enabled:
-            self._write(self._record("step", step, epoch, loss, terms, lr))
+            self._write(self._record("step", step, epoch, loss, terms, lr, extra))
 
     def epoch(self, *, step: int, epoch: int, loss: Any, terms: dict[str, Any] | None = None, lr: Any = None,
-              plot: bool = True) -> None:
+              plot: bool = True, extra: dict[str, Any] | None = None) -> None:
         """Log an epoch summary (mean losses, dev scores as terms) and redraw the curve."""
         if not self.enabled:
             return
-        self._write(self._record("epoch", step, epoch, loss, terms, lr))
+        self._write(self._record("epoch", step, epoch, loss, terms, lr, extra))
         if plot:
             self.plot()
 
