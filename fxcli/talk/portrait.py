@@ -212,10 +212,8 @@ def warp_frame(rig: PortraitRig, weights: np.ndarray, pose: np.ndarray, *, with_
     pf = pose_field(rig, pose)
     coarse = (weights.astype(np.float32) @ rig.fields).reshape(rig.grid_shape + (2,)) + pf
     fine = cv2.resize(coarse, (rig.grid_shape[1] * GRID, rig.grid_shape[0] * GRID), interpolation=cv2.INTER_LINEAR)
-    fine = fine[:h, :w]
-    map_x = _BASE_X(h, w) + fine[..., 0]
-    map_y = _BASE_Y(h, w) + fine[..., 1]
-    out = cv2.remap(rig.image, map_x, map_y, interpolation=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REFLECT)
+    xy = _base(h, w) + fine[:h, :w]  # (H, W, 2) backward map, one CV_32FC2 array
+    out = cv2.remap(rig.image, xy, None, interpolation=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REFLECT)
     if not with_mouth:
         return out
     dst = rig.src + (weights.astype(np.float32) @ rig.lm_delta).reshape(468, 2)  # before the head pose
@@ -233,7 +231,7 @@ def warp_frame(rig: PortraitRig, weights: np.ndarray, pose: np.ndarray, *, with_
     if x1 <= x0 or y1 <= y0:
         return out
     # the opening is where the warp stretched the photo's lip seam: pull the seam mask through the same map
-    seam = cv2.remap(rig.seam, map_x[y0:y1, x0:x1], map_y[y0:y1, x0:x1], interpolation=cv2.INTER_LINEAR,
+    seam = cv2.remap(rig.seam, np.ascontiguousarray(xy[y0:y1, x0:x1]), None, interpolation=cv2.INTER_LINEAR,
                      borderMode=cv2.BORDER_CONSTANT)
     poly = np.zeros((y1 - y0, x1 - x0), np.float32)
     cv2.fillPoly(poly, [np.round(pts - [x0, y0]).astype(np.int32)], 1.0)
@@ -263,21 +261,14 @@ def _forward_pose(rig: PortraitRig, pts: np.ndarray, field: np.ndarray) -> np.nd
     return q
 
 
-_BASES: dict[tuple[int, int], tuple[np.ndarray, np.ndarray]] = {}
+_BASES: dict[tuple[int, int], np.ndarray] = {}
 
 
-def _base(h: int, w: int) -> tuple[np.ndarray, np.ndarray]:
+def _base(h: int, w: int) -> np.ndarray:
+    """(H, W, 2) float32 pixel positions (x, y): the identity map."""
     if (h, w) not in _BASES:
-        _BASES[(h, w)] = tuple(np.meshgrid(np.arange(w, dtype=np.float32), np.arange(h, dtype=np.float32)))
+        _BASES[(h, w)] = np.stack(np.meshgrid(np.arange(w, dtype=np.float32), np.arange(h, dtype=np.float32)), -1)
     return _BASES[(h, w)]
-
-
-def _BASE_X(h: int, w: int) -> np.ndarray:  # noqa: N802 - read as a constant
-    return _base(h, w)[0]
-
-
-def _BASE_Y(h: int, w: int) -> np.ndarray:  # noqa: N802
-    return _base(h, w)[1]
 
 
 def animate(rig: PortraitRig, frames: np.ndarray, pose: np.ndarray | None, smooth_frames: float = 0.7):

@@ -1,0 +1,86 @@
+"""`fxe talk` speed: 10 s of speech -> track, -> 512x512 portrait video, -> 3D avatar video (2-core CPU figures).
+
+Prints, per stage, the median over --repeat runs: seconds for the track (with the transcript: forced
+alignment; without: phone recognition), and frames per second for the videos (warping alone, and
+end to end with H.264 encoding and the audio muxed). Loading (pocketsphinx, the expression library,
+the portrait's dense fields) is timed separately: a `--jobs` batch pays it once.
+
+Run: python3 benchmarks/bench_talk.py [--repeat 3] [--portrait tests/data/portraits/interfaces-001.jpg]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import tempfile
+import time
+from pathlib import Path
+
+TEXT = ("I went down to the harbour this morning, and the boats were already coming in. The fishermen "
+        "were shouting, the gulls were everywhere, and the air smelled of salt and diesel. "
+        "I bought two fish and walked home.")
+
+
+def median_time(fn, repeat: int) -> float:
+    times = []
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t0)
+    return statistics.median(times)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--portrait", default=str(Path(__file__).resolve().parent.parent / "tests/data/portraits/interfaces-001.jpg"))
+    args = ap.parse_args()
+
+    from fxcli.audio.decode import write_wav
+    from fxcli.audio.tts import synthesize
+    from fxcli.backends.talk_embedded import EmbeddedTalk
+    from fxcli.talk.run_talk import Talker
+    from fxcli.tracks.channels import ARKIT52
+
+    speech = synthesize(TEXT, speed=150)
+    n = int(10.0 * speech.rate)
+    speech.samples = speech.samples[:n]  # exactly 10 s
+    print(f"speech: {speech.duration:.2f} s (espeak-ng, en-us, 150 wpm)")
+    backend = EmbeddedTalk()
+    t0 = time.perf_counter()
+    backend.generate(speech, transcript=TEXT, instruction="talk happily, nod twice", seed=0)
+    print(f"first track (loads pocketsphinx, MiniLM, library): {time.perf_counter() - t0:.2f} s")
+    for label, transcript in (("with transcript", TEXT), ("without transcript", None)):
+        backend.generate(speech, transcript=transcript, instruction="talk happily, nod twice", seed=0)  # warm
+        s = median_time(lambda t=transcript: backend.generate(speech, transcript=t, instruction="talk happily, nod twice",
+                                                             seed=0), args.repeat)
+        print(f"10 s speech -> track, {label}: {s:.3f} s (target <= 1 s)")
+
+    track, _ = backend.generate(speech, transcript=TEXT, instruction="talk happily, nod twice, then turn your "
+                                "head to the left", seed=0)
+    talker = Talker(backend)
+    t0 = time.perf_counter()
+    rig = talker.portrait_rig(args.portrait, (512, 512))
+    print(f"portrait set-up (face, landmarks, 52 dense fields): {time.perf_counter() - t0:.2f} s")
+    from fxcli.talk.portrait import animate
+
+    weights = track.as_channels(list(ARKIT52))
+    s = median_time(lambda: [None for _ in animate(rig, weights, track.pose)], args.repeat)
+    print(f"portrait 512x512 warping only: {track.n_frames / s:.1f} frames/s (target >= 25)")
+    with tempfile.TemporaryDirectory() as tmp:
+        wav = os.path.join(tmp, "s.wav")
+        write_wav(wav, speech.samples, speech.rate)
+        out = os.path.join(tmp, "p.mp4")
+        s = median_time(lambda: talker._portrait_video(args.portrait, track, out, wav, (512, 512), 20, None),
+                        args.repeat)
+        print(f"portrait 512x512 video end to end (H.264 + audio): {track.n_frames / s:.1f} frames/s")
+        out3 = os.path.join(tmp, "a.mp4")
+        talker._avatar_video(None, track, out3, wav, (512, 512), 20, None)  # warm: EGL context, rig
+        s = median_time(lambda: talker._avatar_video(None, track, out3, wav, (512, 512), 20, None), args.repeat)
+        print(f"3D avatar 512x512 video end to end (H.264 + audio): {track.n_frames / s:.1f} frames/s (target >= 60)")
+    print(f"load average now: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
+
+
+if __name__ == "__main__":
+    main()
