@@ -314,6 +314,8 @@ def kind_of(path: str) -> str:
 
 def make_plot(inputs: list[str], output: str, *, kind: str = "auto", title: str | None = None) -> bytes:
     """Read the inputs, draw the plot their kind calls for, return the PNG/SVG bytes."""
+    if output != "-" and Path(output).suffix.lower() not in (".png", ".svg"):
+        raise UsageError(f"cannot tell the picture format of {output!r}", hint="use a .png or .svg output")
     kinds = [kind_of(p) if kind == "auto" else kind for p in inputs]
     if len(set(kinds)) != 1:
         raise UsageError(f"inputs of different kinds cannot share a plot: {', '.join(sorted(set(kinds)))}")
