@@ -22,7 +22,6 @@ TRAINERS: dict[str, tuple[str, str]] = {
                    "PixelSmile: LoRA on Qwen-Image-Edit for expression edits at an intensity."),
     "pixelsmile-prepare": ("fxcli.cli.train_pixelsmile_cmd:pixelsmile_prepare",
                            "PixelSmile: build training triplets from a folder of labelled photos."),
-    "text-emotion": ("fxcli.cli.train_text_emotion_cmd:text_emotion", "Text -> emotion classifier of text2flame."),
 }
 
 PRECISIONS = ("fp32", "bf16", "fp16")
