@@ -349,7 +349,8 @@ def check_folder(spec: ModelSpec, folder: Path, *, checksums: bool = False) -> l
             elif path.stat().st_size == 0:
                 problems.append(f"{path.name} is empty")
             elif mf.size is not None and path.stat().st_size != mf.size:
-                problems.append(f"{path.name} is corrupt or partial: {path.stat().st_size} bytes, expected {mf.size}")
+                problems.append(f"{path.name} is corrupt or partial: it has {path.stat().st_size} bytes, "
+                                f"expected {mf.size}")
             elif checksums and mf.sha256 and sha256_file(path) != mf.sha256:
                 problems.append(f"{path.name} checksum mismatch (expected sha256 {mf.sha256[:12]}...)")
             elif path.suffix == ".safetensors" and (why := safetensors_problem(path)):

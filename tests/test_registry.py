@@ -28,7 +28,10 @@ def place(folder, files):
     return folder
 
 
-BERT = {"config.json": b"{}", "model.safetensors": b"x" * 2048, "vocab.txt": b"[PAD]\n"}
+# a well-formed safetensors file (header length, JSON header, 2048 data bytes): registry.resolve checks headers
+_HEADER = b'{"w":{"dtype":"U8","shape":[2048],"data_offsets":[0,2048]}}'
+BERT = {"config.json": b"{}", "model.safetensors": len(_HEADER).to_bytes(8, "little") + _HEADER + b"x" * 2048,
+        "vocab.txt": b"[PAD]\n"}
 
 
 def test_every_required_model_is_registered():
