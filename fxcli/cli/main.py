@@ -95,7 +95,7 @@ def main(argv: list[str] | None = None) -> None:
     """
     from fxcli.io import signals
 
-    signals.install()
+    previous = signals.install()
     settings = Settings()
     quiet_warnings()  # no Python warning on stderr unless -v, --traceback or FXE_DEBUG
     show_tb = os.environ.get("FXE_DEBUG", "") not in ("", "0", "false")
@@ -124,14 +124,16 @@ def main(argv: list[str] | None = None) -> None:
     except Exception as exc:  # noqa: BLE001 - the error boundary
         if signals.is_broken_pipe(exc):  # the reader went away (e.g. `| head`): stop quietly
             signals.silence_stdout()
-            sys.exit(signals.EXIT_BROKEN_PIPE)
-        if settings.traceback or show_tb:
-            traceback.print_exc()
-        console.error(_error_line("fxe", f"internal error: {type(exc).__name__}: {exc}")
-                      + " (rerun with --traceback and report it)")
-        code = 1
+            code = signals.EXIT_BROKEN_PIPE
+        else:
+            if settings.traceback or show_tb:
+                traceback.print_exc()
+            console.error(_error_line("fxe", f"internal error: {type(exc).__name__}: {exc}")
+                          + " (rerun with --traceback and report it)")
+            code = 1
     code = code if isinstance(code, int) else 0
     if code == 0 and signals.stdout_reader_left():
         signals.silence_stdout()
         code = signals.EXIT_BROKEN_PIPE
+    signals.restore(previous)
     sys.exit(code)

@@ -312,6 +312,7 @@ def atomic_path(path: str | os.PathLike, *, suffix: str | None = None) -> Iterat
     direct = is_direct_target(target)
     if direct:
         folder = Path(tempfile.gettempdir())
+        sweep_stale(folder / f"fxe-out{suffix}", suffix)
     else:
         target = _resolve(target)
         folder = check_writable_dir(target)

@@ -62,13 +62,26 @@ def _force_exit(signum: int) -> None:
     os._exit(128 + int(signum))
 
 
-def install() -> None:
-    """Turn SIGINT/SIGTERM/SIGHUP into `Interrupted` (main thread only; signals ignored at start stay so)."""
+def install() -> dict:
+    """Turn SIGINT/SIGTERM/SIGHUP into `Interrupted` (main thread only; signals ignored at start stay so).
+
+    Returns the previous handlers, for `restore` (when fxe runs inside another Python program).
+    """
+    previous = {}
     for s in SIGNALS:
         with contextlib.suppress(ValueError, OSError):
-            if signal.getsignal(s) is signal.SIG_IGN and s != signal.SIGINT:
+            old = signal.getsignal(s)
+            if old is signal.SIG_IGN and s != signal.SIGINT:
                 continue  # e.g. `nohup fxe ...`: SIGHUP stays ignored
             signal.signal(s, _handler)
+            previous[s] = old
+    return previous
+
+
+def restore(previous: dict) -> None:
+    for s, handler in previous.items():
+        with contextlib.suppress(ValueError, OSError, TypeError):
+            signal.signal(s, handler if handler is not None else signal.SIG_DFL)
 
 
 def exit_code_of(exc: BaseException) -> int:
