@@ -53,6 +53,7 @@ SMOOTHING = 1.0
 # upper teeth shown in a newly opened mouth, as a fraction of the opening: a band of bright teeth reads as a
 # grin to people and to the FER judge; in a surprised or fearful mouth little of them shows
 TEETH_FRACTION = 0.18
+MOTION_GAIN = 1.6  # the ICT shapes' motion on the photo's landmarks at alpha 1: ICT's shapes are milder than a photo's expression
 
 
 def umeyama(src: np.ndarray, dst: np.ndarray) -> tuple[float, np.ndarray, np.ndarray]:
@@ -181,7 +182,7 @@ class EmbeddedEditor:
         scale, rot, _ = self.pose(face)
         before, after = self.ict_change(face, terms)
         delta = np.tensordot(after - before, self.deltas, axes=1)  # (468, 3) ICT cm
-        moved = scale * (delta @ FLIP) @ rot.T  # (468, 3) image units
+        moved = MOTION_GAIN * scale * (delta @ FLIP) @ rot.T  # (468, 3) image units
         from fxcli.edit.au_regions import brow_gain, eyelid_motion
 
         weights = sum(a * self.expression_weights(n) for n, a in terms)
@@ -194,8 +195,11 @@ class EmbeddedEditor:
 
         if self._shading is None:
             self._shading = FaceShading(self.rig)
-        before, after = self.ict_change(face, terms)
-        return self._shading.ratio_image(shape, before, after, *self.pose(face))
+        # the target's own creases only: the shading the photo's expression had is left as it is (relaxing it
+        # from ICT's generic head would lighten the wrong places on a person's face)
+        target = self.rig.arkit52_to_ict(
+            np.asarray(sum(a * self.expression_weights(n) for n, a in terms), np.float32)).astype(np.float64)
+        return self._shading.ratio_image(shape, np.zeros_like(target), target, *self.pose(face))
 
     # -- warping --------------------------------------------------------------------------------------
 
@@ -335,11 +339,15 @@ def _inner_polygon(points: np.ndarray) -> np.ndarray:
     return np.vstack([points[upper], points[lower[-2:0:-1]]])  # closed: upper left->right, lower back
 
 
-def _poly_mask(shape: tuple[int, ...], polygon: np.ndarray) -> np.ndarray:
+def _poly_mask(shape: tuple[int, ...], polygon: np.ndarray, smooth: bool = False) -> np.ndarray:
+    """uint8 mask of a polygon; `smooth`: anti-aliased edge (sub-pixel vertices, 1/16 px)."""
     import cv2
 
     mask = np.zeros(shape[:2], np.uint8)
-    cv2.fillPoly(mask, [np.round(polygon).astype(np.int32)], 255)
+    if smooth:
+        cv2.fillPoly(mask, [np.round(polygon * 16).astype(np.int32)], 255, lineType=cv2.LINE_AA, shift=4)
+    else:
+        cv2.fillPoly(mask, [np.round(polygon).astype(np.int32)], 255)
     return mask
 
 
@@ -375,7 +383,7 @@ def fill_mouth(out: np.ndarray, source: np.ndarray, src: np.ndarray, dst: np.nda
     if area_dst <= 1.0 or (area_dst <= area_src * 1.05 and area_src <= 1.0):
         return out
     h, w = out.shape[:2]
-    opening_out = _poly_mask(out.shape, inner_dst)
+    opening_out = _poly_mask(out.shape, inner_dst, smooth=True)
     if not opening_out.any():
         return out
     upper, lower = list(UPPER_INNER_LIP), list(LOWER_INNER_LIP)
@@ -390,24 +398,30 @@ def fill_mouth(out: np.ndarray, source: np.ndarray, src: np.ndarray, dst: np.nda
     jaw = dst[152] - src[152]
     qx = (xs - frac * jaw[0]).astype(np.float32)
     qy = (ys - frac * jaw[1]).astype(np.float32)
-    opening_src = cv2.erode(_poly_mask(source.shape, inner_src), np.ones((3, 3), np.uint8))
-    qi = np.clip(np.round(qx).astype(int), 0, w - 1), np.clip(np.round(qy).astype(int), 0, h - 1)
-    from_photo = opening_src[qi[1], qi[0]] > 0
+    opening_src = cv2.erode(_poly_mask(source.shape, inner_src, smooth=True), np.ones((3, 3), np.uint8))
+    opening_src = cv2.GaussianBlur(opening_src.astype(np.float32) / 255.0, (0, 0), 1.0)
+    from_photo = cv2.remap(opening_src, qx[None, :], qy[None, :], cv2.INTER_LINEAR).reshape(-1)  # soft 0..1
     # painted interior: lip-tinted shadow and a band of upper teeth below the upper inner lip
     lip_mask = _poly_mask(source.shape, src[list(OUTER_LIPS)]) > 0
     lip_colour = source[lip_mask].mean(0) if lip_mask.any() else np.array([150.0, 80.0, 80.0])
-    cavity = lip_colour * 0.22
+    # the cavity: lip-tinted shadow, darkest at the middle height, the tongue's red rising from below
+    depth = 1.0 - 0.5 * np.abs(frac - 0.5) * 2  # 1 at mid height, 0.5 at the lips
+    tongue = np.clip((frac - 0.6) / 0.4, 0.0, 1.0)[:, None]
+    cavity = (lip_colour * (0.30 - 0.12 * depth)[:, None]) * (1 - 0.6 * tongue) \
+        + 0.6 * tongue * np.array([150.0, 62.0, 66.0]) * 0.45
     gap = float(np.linalg.norm(dst[lower[1:-1]] - dst[upper[1:-1]], axis=1).max())
     own = teeth_colour(source, src)
     base = own if own is not None else np.array([232.0, 226.0, 212.0])
     teeth = base * (0.8 + 0.12 * min(1.0, gap / 20.0))
-    painted = np.where((frac < TEETH_FRACTION)[:, None], teeth[None, :], cavity[None, :]).astype(np.float32)
+    # teeth fade into the cavity over a pixel and darken toward their lower edge (less light reaches there)
+    edge = np.clip((TEETH_FRACTION - frac) * np.maximum(y_lo - y_up, 1.0) + 0.5, 0.0, 1.0)[:, None]
+    shade = (1.0 - 0.25 * np.clip(frac / max(TEETH_FRACTION, 1e-6), 0, 1))[:, None]
+    painted = (edge * teeth[None, :] * shade + (1 - edge) * cavity).astype(np.float32)
     photo = cv2.remap(source, qx[None, :], qy[None, :], cv2.INTER_LINEAR).reshape(-1, 3).astype(np.float32)
-    inside = np.where(from_photo[:, None], photo, painted)
+    inside = from_photo[:, None] * photo + (1 - from_photo[:, None]) * painted
     fill = out.astype(np.float32).copy()
     fill[ys, xs] = inside
     fill = np.where(opening_out[..., None] > 0, cv2.GaussianBlur(fill, (0, 0), 0.7), fill)
-    # feathered inside the opening so the lip edge stays crisp
-    alpha = cv2.GaussianBlur(cv2.erode(opening_out, np.ones((2, 2), np.uint8)).astype(np.float32) / 255.0,
-                             (0, 0), 0.8)[..., None]
+    # the anti-aliased polygon, softened a little: the lip edge stays crisp, without stair steps
+    alpha = cv2.GaussianBlur(opening_out.astype(np.float32) / 255.0, (0, 0), 0.6)[..., None]
     return np.clip(out.astype(np.float32) * (1 - alpha) + fill * alpha + 0.5, 0, 255).astype(np.uint8)

@@ -24,8 +24,8 @@ AMBIENT = 0.25
 CAVITY = 6.0  # per cm of concavity
 LIGHT = np.array([0.0, -0.35, -1.0])  # image frame (x right, y down, -z toward the camera): front, from above
 GAIN = 1.6
-RATIO_RANGE = (0.55, 1.35)
-BRIGHTEN = 1.0  # brightening relative to darkening (less: fewer light bands beside a person's own crease, but a weaker read)
+RATIO_RANGE = (0.55, 1.15)
+BRIGHTEN = 0.5  # brightening relative to darkening: a relaxed cheek or fold lightens less than a crease darkens
 BORDER_RINGS = 3
 FLIP = np.diag([1.0, -1.0, -1.0])
 
