@@ -10,7 +10,8 @@ import click
 
 from fxcli.cli.options import command_options, jobs_option, settings_of
 
-TALK_BACKENDS = {"embedded": "fxcli.backends.talk_embedded:EmbeddedTalk"}
+TALK_BACKENDS = {"embedded": "fxcli.backends.talk_embedded:EmbeddedTalk",
+                 "instructavatar": "fxcli.backends.talk_instructavatar:InstructAvatarTalk"}
 
 
 @click.command("talk")
@@ -32,7 +33,8 @@ TALK_BACKENDS = {"embedded": "fxcli.backends.talk_embedded:EmbeddedTalk"}
 @click.option("--lang", default=None, metavar="LANG", help="espeak-ng language for --text (default en-us).")
 @click.option("--crf", type=click.IntRange(0, 51), default=20, show_default=True, help="H.264 quality (lower = better).")
 @click.option("--model", default="embedded", show_default=True, metavar="NAME[:ARG]",
-              help="Backend: embedded (CPU, no download).")
+              help="Backend: embedded (CPU, no download) or instructavatar:CHECKPOINT_FOLDER "
+                   "(see `fxe train instructavatar`).")
 @jobs_option
 @command_options
 def talk(source: str | None, audio: str | None, text: str | None, transcript: str | None, instruction: str | None,
@@ -70,6 +72,7 @@ def talk(source: str | None, audio: str | None, text: str | None, transcript: st
       2  bad option: both or neither of --audio/--text, unknown --model, --fps/--alpha out of range,
          unknown espeak-ng voice, an output that is neither a video nor a track
       3  bad input: audio that is empty (0 bytes), not audio, longer than the limit; unreadable photo
+      4  the instructavatar checkpoint (or its encoder weights) missing or corrupt
       5  no face found in the portrait
     """
     if "numpy" not in sys.modules:

@@ -18,6 +18,8 @@ from fxcli.cli.options import command_options
 # name -> ("module:attribute" of the click command, one-line summary shown by `fxe train --help`)
 TRAINERS: dict[str, tuple[str, str]] = {
     "cteg": ("fxcli.cli.train_cteg_cmd:cteg", "CTEG: text -> FLAME/ARKit expression sequences."),
+    "instructavatar": ("fxcli.cli.train_instructavatar_cmd:instructavatar",
+                       "InstructAvatar: audio + instruction -> talking motion (ARKit + head pose)."),
     "pixelsmile": ("fxcli.cli.train_pixelsmile_cmd:pixelsmile",
                    "PixelSmile: LoRA on Qwen-Image-Edit for expression edits at an intensity."),
     "pixelsmile-prepare": ("fxcli.cli.train_pixelsmile_cmd:pixelsmile_prepare",

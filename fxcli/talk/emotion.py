@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-BASE_INTENSITY = 0.8
+BASE_INTENSITY = 1.0
 _FILLER = re.compile(r"\b(?:talk(?:s|ing)?|speak(?:s|ing)?|say(?:s|ing)?(?: it)?|sound(?:s|ing)?|read(?:s|ing)?|"
                      r"tell(?:s|ing)?|in an?|in|the|a|an|way|manner|tone|voice|mood|with|look(?:s|ing)?|be|being|"
                      r"please|your|face|expression|while|it|this|that)\b")

@@ -25,8 +25,6 @@ import numpy as np
 
 GRID = 4  # px between evaluations of the dense fields
 FALLOFF_INNER, FALLOFF_OUTER = 1.0, 1.9  # head motion: full inside this multiple of the face radius, none outside
-BROW_GAIN = 2.5  # ICT's brow shapes move FaceMesh's brow points far less than a real brow raise does
-BROW_LANDMARKS = (70, 63, 105, 66, 107, 55, 65, 52, 53, 46, 300, 293, 334, 296, 336, 285, 295, 282, 283, 276)
 LID_CHANNELS = ("eyeBlinkLeft", "eyeBlinkRight")
 OPEN_WEIGHTS = {"jawOpen": 0.6, "mouthLowerDownLeft": 0.3, "mouthLowerDownRight": 0.3}
 
@@ -48,6 +46,7 @@ class PortraitRig:
     src_mouth_area: float
     grid_points: np.ndarray | None = None  # (gh, gw, 2) coarse grid positions
     seam: np.ndarray | None = None  # (H, W) float32: 1 on the photo's lip seam (between the inner lips)
+    source_smile: np.ndarray | None = None  # (2,) the photo's own mouthSmileLeft/Right
 
     def __post_init__(self) -> None:
         gx, gy = np.meshgrid(self.gx, self.gy)
@@ -81,8 +80,8 @@ def landmark_deltas(editor, face) -> np.ndarray:
         ict = editor.rig.arkit52_to_ict(w).astype(np.float64)
         delta = np.tensordot(ict, editor.deltas, axes=1)  # (468, 3) ICT cm
         out[c] = (scale * (delta @ FLIP) @ rot.T)[:, :2]
-    brows = [i for i, n in enumerate(ARKIT52) if n.startswith("brow")]
-    out[np.ix_(brows, BROW_LANDMARKS)] *= BROW_GAIN  # the brow points only: the lids keep ICT's motion
+    # ICT's brow shapes move FaceMesh's brow points less than a real brow raise does; amplifying them alone
+    # (as the still-image editor does, with a fold check) swirls the lids in a per-frame warp, so they stay as ICT has them
     return out
 
 
@@ -132,6 +131,12 @@ def build_rig(image: np.ndarray, face, editor) -> PortraitRig:
 
     rig = PortraitRig(image, src, np.ascontiguousarray(deltas.reshape(len(deltas), -1), np.float32), fields, (len(gy), len(gx)), fall, gx, gy, pivot,
                       float((hi[0] - lo[0]) / 2), image, np.zeros(2), 0.0)
+    # the photo's own smile (ICT's two smile shapes fitted to its lips): the track's smile weights are targets,
+    # so a smiling photo told to speak sadly loses its smile, and one told to be happy does not smile twice
+    from fxcli.backends.edit_embedded import FLIP, umeyama
+
+    scale, rot, shift = umeyama(editor.neutral @ FLIP, face.landmarks.astype(np.float64))
+    rig.source_smile = np.asarray(editor.source_smile(face, scale, rot, shift), np.float32)
     # the mouth interior, painted once: a shaded cavity with the upper teeth hanging from the upper lip
     rig.interior = paint_interior(image, src)
     rig.open_upper = src[list(UPPER_INNER_LIP)].mean(0)
@@ -275,7 +280,12 @@ def animate(rig: PortraitRig, frames: np.ndarray, pose: np.ndarray | None, smoot
     """Yield RGB uint8 frames for a (T, 52) weight sequence in ARKit-52 order and (T, 3) pose."""
     from scipy.ndimage import gaussian_filter1d
 
+    from fxcli.tracks.channels import ARKIT52
+
     w = gaussian_filter1d(frames.astype(np.float32), smooth_frames, axis=0, mode="nearest") if smooth_frames > 0 else frames
+    if rig.source_smile is not None:
+        w = w.copy()
+        w[:, [ARKIT52.index("mouthSmileLeft"), ARKIT52.index("mouthSmileRight")]] -= rig.source_smile
     p = np.zeros((len(frames), 3), np.float32) if pose is None else pose
     if smooth_frames > 0:
         p = gaussian_filter1d(p.astype(np.float32), smooth_frames, axis=0, mode="nearest")
