@@ -24,7 +24,7 @@ from fxcli.tracks.channels import ARKIT52
 IDENTITY_FRAMES = 6  # frames the identity is fitted on
 IDENTITY_SPAN_S = 3.0  # ... spread over the first seconds
 TEMPORAL_PRIOR = 0.01  # pull toward the previous frame's weights (model units, see ict_fit)
-SMOOTH_S = 0.13  # Savitzky-Golay window (seconds)
+SMOOTH_S = 0.2  # Savitzky-Golay window (seconds; at least 5 frames)
 MIN_PRESENCE = 0.5
 
 
@@ -89,11 +89,12 @@ def _landmarks(image: np.ndarray, previous: np.ndarray | None) -> np.ndarray | N
 
 
 def smooth(values: np.ndarray, fps: float, seconds: float = SMOOTH_S) -> np.ndarray:
-    """Savitzky-Golay (quadratic) along time over a window of ~`seconds`; short clips pass unchanged."""
+    """Savitzky-Golay (quadratic) along time over a window of ~`seconds` (odd, at least 5 frames: a
+    quadratic through fewer changes nothing); clips shorter than the window pass unchanged."""
     from scipy.signal import savgol_filter
 
-    window = int(round(seconds * fps)) | 1  # odd
-    if window < 5 or len(values) < window:
+    window = max(5, int(round(seconds * fps)) | 1)
+    if len(values) < window:
         return values
     return savgol_filter(values, window, 2, axis=0, mode="interp")
 

@@ -132,8 +132,8 @@ def convert(source: str | None, output: str | None, fmt: str, input_format: str,
               help="ICT identity coefficients (JSON list or .npy) to hold fixed instead of fitting them.")
 @click.option("--save-identity", metavar="FILE", default=None,
               help="Also write the fitted identity (JSON list of 100 numbers), e.g. for fxe render --identity.")
-@click.option("--smooth", "smooth_s", type=click.FloatRange(0, 2), default=0.13, show_default=True,
-              help="Savitzky-Golay smoothing window in seconds (0: none).")
+@click.option("--smooth", "smooth_s", type=click.FloatRange(0, 2), default=0.2, show_default=True,
+              help="Savitzky-Golay smoothing window in seconds, at least 5 frames (0: none).")
 @click.option("--max-frames", type=click.IntRange(1), default=None, help="Capture only the first N frames.")
 @command_options
 def capture(video: str, output: str, identity: str | None, save_identity: str | None, smooth_s: float,
