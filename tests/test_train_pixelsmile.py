@@ -123,6 +123,7 @@ def test_training_lowers_the_loss_and_the_lora_loads_into_the_edit_backend(tmp_p
     record = train_pixelsmile(str(data), str(out), epochs=4, batch_size=1, precision="fp32", device="cpu",
                               settings=Settings(**TINY), components=comps, log=lambda _m: None)
     after = _probe_loss(comps, examples, settings)
+    print(f"probe loss before {before} after {after}")
     assert record["step"] == 4
     assert after["loss"] < before["loss"] and after["fm"] < before["fm"], (before, after)
     assert sorted(p.name for p in out.iterdir()) == ["config.json", "loss.png", "pixelsmile_lora.safetensors",
@@ -231,3 +232,26 @@ def test_prepare_builds_triplets_scored_by_the_judge(tmp_path):
             assert target.score == {"happy": 0.25, "sad": 0.5, "surprised": 0.75}[target.category]
             assert target.image.parent.name == target.category and target.image.parent.parent == t.source.parent.parent
 
+
+
+def test_prepare_with_the_fer_judge_scores_real_photos(tmp_path):
+    """The default judge path: FER probabilities of each target's category on real (CC0) portraits."""
+    import shutil
+
+    from fxcli.face import find_face
+    from fxcli.judges.expression import ExpressionJudge
+    from fxcli.train.pixelsmile_data import load_image, load_triplets, prepare_triplets
+    from tests.conftest import PORTRAITS
+
+    person = tmp_path / "photos" / "p1"
+    for category, n in (("neutral", 1), ("happy", 2), ("surprised", 3)):
+        (person / category).mkdir(parents=True)
+        shutil.copy(PORTRAITS / f"interfaces-00{n}.jpg", person / category / "a.jpg")
+    summary = prepare_triplets(tmp_path / "photos", tmp_path / "t.jsonl")
+    assert summary["triplets"] == 1
+    (t,) = load_triplets(tmp_path / "t.jsonl")
+    judge = ExpressionJudge()
+    for target, label in ((t.a, "happy"), (t.b, "surprise")):
+        image = load_image(target.image, 256)
+        probs = judge.probs(image, find_face(image))
+        assert target.score == pytest.approx(float(probs[judge.LABELS.index(label)]), abs=1e-4)
