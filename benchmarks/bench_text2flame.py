@@ -55,6 +55,7 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--sentences", type=int, default=1500, help="sentences in the --jobs run")
     ap.add_argument("--cold-runs", type=int, default=5)
+    ap.add_argument("--no-metrics", action="store_true", help="skip the CTEG metrics and the labelled-set accuracy")
     args = ap.parse_args()
     py = sys.executable
 
@@ -73,6 +74,8 @@ def main() -> None:
         n = len(texts)
         print(f"warm --jobs: {n} sentences in one process in {wall:.1f} s = {n / wall:.1f} sentences/s including "
               f"start-up; {n / max(wall - statistics.median(colds), 1e-9):.1f} sentences/s after start-up")
+        if args.no_metrics:
+            return
         # a second seed for half of the texts: 1,500 tracks with two generations per text (MModality)
         half = Path(tmp) / "half.jsonl"
         half.write_text("".join(json.dumps({"text": t}) + "\n" for t in texts[: n // 2]))

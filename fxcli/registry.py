@@ -152,6 +152,14 @@ MODELS: tuple[ModelSpec, ...] = (
         used_by=("score", "edit"), size="0.9 MB", asset_dir="fer_emotion",
         url="https://github.com/oarriaga/face_classification"),
     ModelSpec(
+        name="text-emotion", source="embedded",
+        license="Apache-2.0 (trained on GoEmotions, Apache-2.0; XED, CC BY 4.0)",
+        description="text -> emotion classifier (MLP over frozen MiniLM features): 7 basic families + 28 GoEmotions",
+        files=(ModelFile("text_emotion.safetensors",
+                         "9dfb3cf95f579aae933ab1c71cb777afe409f4e3656587ad86bf055022bb61c4", 1436508),),
+        used_by=("text2flame", "talk"), size="1.4 MB", asset_dir="text_emotion",
+        url="https://github.com/google-research/google-research/tree/master/goemotions"),
+    ModelSpec(
         name="emoava-stats", source="embedded", license="dataset statistics (EmoAva, WalkerMitty/EmoAva)",
         description="mean and std of EmoAva's 53-dim FLAME frames; the mean is CTEG's start frame",
         files=(ModelFile("stage1_mean.npy", "3c361112a82813c2cb5b0a4765c9e93297b205817b11e4df0649611f20278845", 340),

@@ -1,11 +1,13 @@
 """`fxe text2flame --model embedded`: text -> ARKit-52 expression track, procedurally, on any CPU.
 
 Per text:
-1. speech timing: phones from the dictionary (fxcli.speech), with a seeded speaking rate and per-phone
-   jitter; visemes per phone class, smoothed between neighbours (coarticulation);
-2. emotion arc: clause-by-clause emotion (fxcli.expressions.text_emotion) or the `--expression`
-   override, each clause a seeded mixture of library entries; onset before the clause's speech,
-   apex while it lasts, cross-fade to the next clause, offset to a lingering residual at the end;
+1. speech timing: English phones from the dictionary (fxcli.speech.phones) with per-phone jitter, any
+   other language's phones and durations from espeak-ng (fxcli.speech.espeak, `lang`); a seeded
+   speaking rate; visemes per phone class, smoothed between neighbours (coarticulation);
+2. emotion arc: clause-by-clause emotion (fxcli.expressions.text_emotion: the learned classifier, for
+   English) or the `--expression` override, each clause a seeded mixture of library entries of the
+   clause's predicted family only; onset before the clause's speech, apex while it lasts, cross-fade to
+   the next clause, offset to a lingering residual at the end;
 3. blinks (a renewal process, ~15-20 per minute, more at clause boundaries), small head motion
    (slow drifts plus nods on some vowels) and the expressions' own head pose and gaze.
 Everything random comes from one generator seeded by (seed, text): the same seed gives the same bytes,
@@ -16,11 +18,12 @@ from __future__ import annotations
 
 import math
 import zlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
 from fxcli.errors import InvalidInputError, UsageError
+from fxcli.speech.phones import PhoneSpan
 from fxcli.tracks.channels import ARKIT52
 from fxcli.tracks.track import Track
 
@@ -40,11 +43,21 @@ def check_text(text: str) -> str:
     if not isinstance(text, str) or not text.strip():
         raise InvalidInputError("text is empty", hint="give a sentence as the argument or on stdin")
     from fxcli.io.inputs import check_utf8_argument
+
     check_utf8_argument(text)
     if len(text) > MAX_TEXT_CHARS:
         raise InvalidInputError(f"text too long ({len(text):,} characters, at most {MAX_TEXT_CHARS:,})",
                                 hint="split it into sentences and use --jobs")
     return text
+
+
+def is_english(lang: str) -> bool:
+    return lang.lower().split("-")[0].split("_")[0] == "en"
+
+
+def uncovered_note(lang: str) -> str:
+    return (f"the emotion model reads English only: {lang!r} text is spoken with a neutral face "
+            "(emoji still count); use --expression to set one")
 
 
 @dataclass
@@ -58,6 +71,7 @@ class Segment:
     probs: np.ndarray  # (7,) basic-class probabilities (from the text, or the named expression's classes)
     weights: np.ndarray  # (52,) target at apex
     head: np.ndarray  # (3,) head rotation at apex
+    categories: list[tuple[str, float]] = field(default_factory=list)  # GoEmotions categories (text only)
 
 
 def _smooth(x: np.ndarray, sigma: float) -> np.ndarray:
@@ -83,6 +97,8 @@ class EmbeddedText2Flame:
         if arg:
             raise UsageError(f"the embedded model takes no argument (got 'embedded:{arg}')")
         self._expression_cache: dict[str, list[tuple[str, float]]] = {}
+        self.on_notice = None  # callable(str): told once per language the emotion model does not cover
+        self._noticed: set[str] = set()
 
     # ---------------------------------------------------------------- emotion
     def _resolve(self, expression: str) -> list[tuple[str, float]]:
@@ -93,7 +109,8 @@ class EmbeddedText2Flame:
         return self._expression_cache[expression]
 
     def _segments(self, text: str, words_at: dict[int, tuple[float, float]], speech_end: float,
-                  rng: np.random.Generator, expression: str | None, alpha: float) -> list[Segment]:
+                  rng: np.random.Generator, expression: str | None, alpha: float,
+                  lang: str = "en") -> list[Segment]:
         from fxcli.expressions.library import BASIC_LABELS, load_library
 
         lib = load_library()
@@ -106,7 +123,7 @@ class EmbeddedText2Flame:
             from fxcli.expressions.text_emotion import analyse_text
 
             plans = []
-            for c in analyse_text(text):
+            for c in analyse_text(text, lang=lang):
                 names = [n for n, _ in c.candidates]
                 w = np.array([x for _, x in c.candidates])
                 plans.append((c.start, c.end, c.text, c, c.intensity * alpha, names, w, 25.0))
@@ -133,19 +150,28 @@ class EmbeddedText2Flame:
                     probs[BASIC_LABELS.index(lib.by_name[n].basic)] += x
             family = BASIC_LABELS[int(np.argmax(probs))]
             segments.append(Segment(t0, t1, seg_text, family, round(float(gain), 4), mixture, probs,
-                                    np.clip(weights, 0, 1).astype(np.float32), head.astype(np.float32)))
+                                    np.clip(weights, 0, 1).astype(np.float32), head.astype(np.float32),
+                                    clause.categories if clause is not None else []))
         return segments
 
     # ---------------------------------------------------------------- one track
     def _one(self, text: str, seed: int, fps: float, max_frames: int | None, expression: str | None,
-             alpha: float) -> Track:
+             alpha: float, lang: str = "en") -> Track:
         from fxcli.provenance import make_meta
-        from fxcli.speech.phones import text_to_phones
         from fxcli.speech.visemes import viseme_vector
 
         rng = np.random.default_rng([seed & 0xFFFFFFFF, zlib.crc32(text.encode("utf-8"))])
         rate = rng.uniform(0.9, 1.12)
-        phones = text_to_phones(text, rate=rate, jitter=lambda n: rng.uniform(0.85, 1.15, n))
+        if is_english(lang):
+            from fxcli.speech.phones import text_to_phones
+
+            phones = text_to_phones(text, rate=rate, jitter=lambda n: rng.uniform(0.85, 1.15, n))
+            speech_source = "cmudict"
+        else:
+            from fxcli.speech.espeak import espeak_phones
+
+            phones = [PhoneSpan(p.phone, p.start / rate, p.end / rate, p.char) for p in espeak_phones(text, lang)]
+            speech_source = "espeak-ng"
         speech_end = phones[-1].end if phones else 0.0
         duration = LEAD_IN + speech_end + TAIL
         n_int = int(math.ceil(duration * INTERNAL_RATE)) + 1
@@ -168,7 +194,7 @@ class EmbeddedText2Flame:
         speech = _smooth(speech, 0.025 * INTERNAL_RATE)  # coarticulation
 
         # emotion arc: clause activations, cross-faded; onset leads speech slightly
-        segs = self._segments(text, words_at, LEAD_IN + speech_end, rng, expression, alpha)
+        segs = self._segments(text, words_at, LEAD_IN + speech_end, rng, expression, alpha, lang)
         act = np.zeros((n_int, len(segs)))
         bounds = [max(0.0, segs[0].start - rng.uniform(0.1, 0.35))]
         bounds += [0.5 * (segs[i].end + segs[i + 1].start) for i in range(len(segs) - 1)]
@@ -227,9 +253,21 @@ class EmbeddedText2Flame:
         out = np.clip(out, 0.0, 1.0)
 
         emotion = self._emotion_meta(segs)
+        if expression is None:
+            from fxcli.text.emotion_model import load_emotion_model
+
+            if is_english(lang):
+                emotion["model"] = {"name": "text-emotion", **{k: load_emotion_model().meta.get(k) for k in
+                                                               ("corpora", "seed", "encoder")}}
+            else:
+                emotion["model"] = None
+                emotion["note"] = uncovered_note(lang)
         meta = make_meta("text2flame", model="embedded", seed=seed,
-                         params={"fps": fps, "max_frames": max_frames, "expression": expression, "alpha": alpha},
-                         backend="embedded", emotion=emotion)
+                         params={"fps": fps, "max_frames": max_frames, "expression": expression, "alpha": alpha,
+                                 "lang": lang},
+                         backend="embedded", emotion=emotion,
+                         speech={"lang": lang, "phones": speech_source, "rate": round(float(rate), 6),
+                                 "lead_in": LEAD_IN})
         return Track(space="arkit52", channels=list(ARKIT52), fps=float(fps), frames=out.astype(np.float32),
                      pose=out_pose.astype(np.float32), text=text, meta=meta)
 
@@ -239,26 +277,40 @@ class EmbeddedText2Flame:
 
         total: dict[str, float] = {}
         family = np.zeros(len(BASIC_LABELS))
+        face = np.zeros(len(BASIC_LABELS))  # how long each family drives the face
         for s in segs:
             span = max(s.end - s.start, 0.05)
             family += span * s.probs
+            face[BASIC_LABELS.index(s.family)] += span
             for n, w in s.mixture:
                 total[n] = total.get(n, 0.0) + w * span
         norm = sum(total.values())
         ranked = sorted(total.items(), key=lambda kv: (-kv[1], kv[0]))
+        # the dominant family is the face's: ties (and only ties) are broken by the probabilities
+        dominant = BASIC_LABELS[int(np.argmax(face + 1e-6 * family))]
         return {
             "names": [n for n, _ in ranked],
             "weights": [round(float(w / norm), 4) for _, w in ranked],
-            "dominant": BASIC_LABELS[int(np.argmax(family))],
+            "dominant": dominant,
             "family_probs": {c: round(float(p), 4) for c, p in zip(BASIC_LABELS, family / family.sum(), strict=False)},
             "segments": [{"text": s.text, "start": round(float(s.start), 3), "end": round(float(s.end), 3), "family": s.family,
-                          "intensity": s.intensity, "mixture": [[n, w] for n, w in s.mixture]} for s in segs],
+                          "intensity": s.intensity, "mixture": [[n, w] for n, w in s.mixture],
+                          **({"categories": [[n, w] for n, w in s.categories]} if s.categories else {})}
+                         for s in segs],
         }
 
     # ---------------------------------------------------------------- API
     def generate(self, texts: list[str], *, seed: int, fps: float = 25.0, max_frames: int | None = None,
-                 expression: str | None = None, alpha: float = 1.0) -> list[Track]:
+                 expression: str | None = None, alpha: float = 1.0, lang: str = "en") -> list[Track]:
         texts = [check_text(t) for t in texts]  # option ranges are checked once, by fxcli/cli/option_types.py
         if expression is not None:
             self._resolve(expression)  # an unknown name fails before any work
-        return [self._one(t, seed, fps, max_frames, expression, alpha) for t in texts]
+        if not is_english(lang):
+            from fxcli.speech.espeak import check_language
+
+            check_language(lang)  # an unknown language fails before any work
+            if expression is None and lang not in self._noticed:
+                self._noticed.add(lang)
+                if self.on_notice is not None:
+                    self.on_notice(uncovered_note(lang))
+        return [self._one(t, seed, fps, max_frames, expression, alpha, lang) for t in texts]

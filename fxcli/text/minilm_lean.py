@@ -91,8 +91,9 @@ class LeanMiniLM:
         self.tokenizer.no_padding()
         self.tokenizer.enable_truncation(MAX_TOKENS)
 
-    def hidden_states(self, ids: np.ndarray, mask: np.ndarray) -> np.ndarray:
-        """Last hidden states (B, L, H) for token ids (B, L) and attention mask (B, L) of 0/1."""
+    def hidden_states(self, ids: np.ndarray, mask: np.ndarray, every_layer: bool = False):
+        """Last hidden states (B, L, H) for token ids (B, L) and attention mask (B, L) of 0/1; with
+        `every_layer`, the list of each layer's output (layers 1..6) instead."""
         b, length = ids.shape
         h, nh = self.hidden, self.heads
         dh = h // nh
@@ -100,6 +101,7 @@ class LeanMiniLM:
         x = _layer_norm(x, *self.emb_ln, self.eps)
         bias = (1.0 - mask[:, None, None, :].astype(np.float32)) * np.finfo(np.float32).min  # (B, 1, 1, L)
         x = x.reshape(b * length, h)  # dense layers as 2-D matmuls: numpy's stacked matmul is far slower
+        layers_out = []
         for layer in self.layers:
             qkv = x @ layer.qkv_w + layer.qkv_b  # (B*L, 3H)
             qkv = qkv.reshape(b, length, 3, nh, dh).transpose(2, 0, 3, 1, 4)  # (3, B, nh, L, dh)
@@ -112,8 +114,41 @@ class LeanMiniLM:
             x = _layer_norm(ctx @ layer.out_w + layer.out_b + x, layer.ln1_w, layer.ln1_b, self.eps)
             ff = _gelu(x @ layer.ff1_w + layer.ff1_b) @ layer.ff2_w + layer.ff2_b  # (B*L, H)
             x = _layer_norm(ff + x, layer.ln2_w, layer.ln2_b, self.eps)
-        x = x.reshape(b, length, h)
-        return x
+            if every_layer:
+                layers_out.append(x.reshape(b, length, h))
+        if every_layer:
+            return layers_out
+        return x.reshape(b, length, h)
+
+    def _batches(self, texts: list[str], batch_size: int):
+        """(indices, ids, mask) per batch, similar lengths together (less padding work)."""
+        order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
+        for start in range(0, len(order), batch_size):
+            idx = order[start : start + batch_size]
+            encs = self.tokenizer.encode_batch([texts[i] for i in idx])
+            length = max(len(e.ids) for e in encs)
+            ids = np.zeros((len(idx), length), np.int64)
+            mask = np.zeros((len(idx), length), np.float32)
+            for row, e in enumerate(encs):
+                ids[row, : len(e.ids)] = e.ids
+                mask[row, : len(e.ids)] = 1.0
+            yield idx, ids, mask
+
+    def features(self, texts: list[str], batch_size: int = 32) -> tuple[np.ndarray, np.ndarray]:
+        """Per-layer features (N, 7, 384): each layer's mean-pooled output (layers 1..6) and the last
+        layer's [CLS] state, as fxcli.train.text_emotion_data.embed_features computes them; and the
+        usual normalised sentence embeddings (N, 384) from the same pass."""
+        feats = np.zeros((len(texts), 7, self.hidden), np.float32)
+        emb = np.zeros((len(texts), self.hidden), np.float32)
+        for idx, ids, mask in self._batches(texts, batch_size):
+            layers = self.hidden_states(ids, mask, every_layer=True)
+            m = mask[..., None]
+            denom = np.maximum(m.sum(1), 1e-9)
+            pooled = [(h * m).sum(1) / denom for h in layers]
+            feats[idx] = np.stack(pooled + [layers[-1][:, 0]], 1)
+            last = pooled[-1]
+            emb[idx] = last / np.maximum(np.linalg.norm(last, axis=1, keepdims=True), 1e-12)
+        return feats, emb
 
     def embed(self, texts: list[str], batch_size: int = 32) -> np.ndarray:
         """Mean-pooled, L2-normalised embeddings (N, 384) float32, like TextEncoder.embed."""

@@ -1,0 +1,83 @@
+"""The shipped text -> emotion classifier: a small MLP over frozen MiniLM features, numpy only.
+
+Input: LeanMiniLM.features (each layer's mean-pooled output and the last [CLS] state); the layers named
+in the file's metadata are concatenated and standardised, then one hidden layer (GELU) feeds two heads:
+- `basic`: the 7 basic families (BASIC_LABELS: Ekman's six + neutral), softmax at the temperature fitted
+  on the dev split (calibrated probabilities);
+- `fine`: the 27 GoEmotions categories + neutral, each mapped onto an expression-library entry.
+Trained by `fxe train text-emotion` (fxcli/train/text_emotion_trainer.py) on GoEmotions (+ XED); weights,
+split digests and training settings live in `fxcli/assets/text_emotion/` (see its README).
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+from dataclasses import dataclass
+
+import numpy as np
+
+from fxcli.text.minilm_lean import _gelu
+
+WEIGHTS_FILE = "text_emotion.safetensors"
+
+
+@dataclass
+class EmotionModel:
+    layers: list[int]  # rows of the (7, 384) feature block used, concatenated
+    mean: np.ndarray
+    std: np.ndarray
+    w1: np.ndarray  # (D, hidden)
+    b1: np.ndarray
+    wb: np.ndarray  # (hidden, 7)
+    bb: np.ndarray
+    wf: np.ndarray  # (hidden, 28)
+    bf: np.ndarray
+    t_basic: float
+    t_fine: float
+    basic_labels: list[str]
+    fine_labels: list[str]
+    meta: dict
+
+    def logits(self, features: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Raw (uncalibrated) basic (N, 7) and fine (N, 28) logits for features (N, 7, 384)."""
+        x = features[:, self.layers].reshape(len(features), -1)
+        x = (x - self.mean) / self.std
+        h = _gelu(x @ self.w1 + self.b1)
+        return h @ self.wb + self.bb, h @ self.wf + self.bf
+
+    def predict(self, features: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Calibrated basic (N, 7) and fine (N, 28) probabilities."""
+        lb, lf = self.logits(features)
+        return softmax(lb / self.t_basic), softmax(lf / self.t_fine)
+
+
+def softmax(x: np.ndarray) -> np.ndarray:
+    e = np.exp(x - x.max(-1, keepdims=True))
+    return e / e.sum(-1, keepdims=True)
+
+
+def load_emotion_model_file(path: str) -> EmotionModel:
+    from safetensors import safe_open
+
+    with safe_open(path, framework="numpy") as f:
+        meta = dict(f.metadata() or {})
+        t = {k: f.get_tensor(k).astype(np.float32) for k in f.keys()}  # noqa: SIM118 (safe_open has no items)
+    config = json.loads(meta.get("config", "{}"))
+    return EmotionModel(layers=list(config["layers"]), mean=t["mean"], std=t["std"], w1=t["w1"], b1=t["b1"],
+                        wb=t["wb"], bb=t["bb"], wf=t["wf"], bf=t["bf"], t_basic=float(config["t_basic"]),
+                        t_fine=float(config["t_fine"]), basic_labels=list(config["basic_labels"]),
+                        fine_labels=list(config["fine_labels"]), meta=config)
+
+
+@functools.lru_cache(maxsize=2)
+def load_emotion_model(path: str | None = None) -> EmotionModel:
+    """The shipped model (registry name `text-emotion`), or a file/folder from `fxe train text-emotion`."""
+    from pathlib import Path
+
+    from fxcli import registry
+
+    if path is not None and Path(path).is_file():
+        return load_emotion_model_file(path)
+    folder = registry.resolve("text-emotion", path).path
+    return load_emotion_model_file(str(Path(folder) / WEIGHTS_FILE))
