@@ -167,8 +167,13 @@ def _worker(args) -> int:
 
 
 def run_generation(req: GenRequest, report: Report = lambda _: None,
-                   progress: Callable[[int], None] | None = None) -> dict[str, Any]:
-    """Write everything for `req`; returns a summary (counts, paths)."""
+                   progress: Callable[[int], None] | None = None,
+                   render: Callable[[GenRequest, Callable[[int], None] | None], None] | None = None) -> dict[str, Any]:
+    """Write everything for `req`; returns a summary (counts, paths).
+
+    `render(req, progress)` writes the images and each identity's reference (identities/NAME.png) under
+    the names `image_name` gives; the default renders the ICT avatars.
+    """
     from fxcli.avatar.identity import save_identity
     from fxcli.io.atomic import write_text_atomic
 
@@ -177,7 +182,9 @@ def run_generation(req: GenRequest, report: Report = lambda _: None,
     for ident in req.identities:
         save_identity(ident, str(out / "identities" / f"{ident.name}.json"))
     workers = max(1, min(req.workers, len(req.identities)))
-    if workers == 1:
+    if render is not None:
+        render(req, progress)
+    elif workers == 1:
         render_identities(req, req.identities, progress)
     else:
         _run_parallel(req, workers, progress)

@@ -117,6 +117,7 @@ def gen_avatar(identities: int | None, identity_files: tuple[str, ...], identity
       fxe gen-avatar --identity a/identities/id01.json -e "a bitter half-smile" -a 0:1:0.25 -o sweep/
       fxe gen-avatar --identity-from portrait.jpg -e all --style shaded -o me/
       fxe score --index a/index.json
+      fxe gen-avatar -n 2 -e happy,sad --model sdxl --steps 30 -o sdxl/   # needs: sdxl-base
 
     \b
     Exit status:

@@ -46,7 +46,7 @@ def stylize(source: str | None, style: str, output: str | None, colors: int | No
       fxe stylize face.jpg --style cartoon -o face_cartoon.png
       fxe stylize face.jpg --style cartoon,comic,sketch,avatar -o styles/
       fxe stylize face.jpg --style avatar --size 512 -o avatar.png
-      fxe stylize face.jpg --model sdxl --style "watercolour cartoon" --strength 0.5 -o sdxl.png
+      fxe stylize face.jpg --model sdxl --style watercolour --strength 0.5 -o sdxl.png   # needs: sdxl-base
       fxe stylize --jobs styles.jsonl      # {"source": "a.jpg", "style": "comic", "output": "a_comic.png"}
       fxe score --index styles/index.json  # expression and identity kept by each style
 

@@ -24,6 +24,8 @@ TRAINERS: dict[str, tuple[str, str]] = {
                    "PixelSmile: LoRA on Qwen-Image-Edit for expression edits at an intensity."),
     "pixelsmile-prepare": ("fxcli.cli.train_pixelsmile_cmd:pixelsmile_prepare",
                            "PixelSmile: build training triplets from a folder of labelled photos."),
+    "sdxl-expressions": ("fxcli.cli.train_sdxl_expressions_cmd:sdxl_expressions",
+                         "SDXL: an expression LoRA on (image, expression) pairs (GenEAva)."),
 }
 
 PRECISIONS = ("fp32", "bf16", "fp16")
