@@ -45,10 +45,19 @@ def sentences(n: int) -> list[str]:
     return [f"{o}{c}{e}" for o, c, e in combos[:n]]
 
 
+CPU_TIMES: list[float] = []  # CPU seconds (user + sys) of each timed child: steadier than wall time on a busy machine
+
+
 def timed(cmd: list[str], **kw) -> tuple[float, subprocess.CompletedProcess]:
+    import resource
+
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     t0 = time.perf_counter()
     proc = subprocess.run(cmd, capture_output=True, check=True, **kw)
-    return time.perf_counter() - t0, proc
+    wall = time.perf_counter() - t0
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    CPU_TIMES.append(after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime)
+    return wall, proc
 
 
 def main() -> None:
@@ -61,9 +70,10 @@ def main() -> None:
 
     timed([py, "-m", "fxcli", "text2flame", "Warm the file cache."])
     colds = [timed([py, "-m", "fxcli", "text2flame", "I am so dead.", "--seed", "1"])[0] for _ in range(args.cold_runs)]
+    cold_cpu = statistics.median(CPU_TIMES[-args.cold_runs:])
     bare = statistics.median(timed([py, "-c", "pass"])[0] for _ in range(5))
     print(f"cold `fxe text2flame`: median {statistics.median(colds):.2f} s over {args.cold_runs} runs "
-          f"(min {min(colds):.2f}, max {max(colds):.2f}; bare python {bare:.2f} s)")
+          f"(min {min(colds):.2f}, max {max(colds):.2f}; bare python {bare:.2f} s); CPU time {cold_cpu:.2f} s")
 
     with tempfile.TemporaryDirectory() as tmp:
         jobs = Path(tmp) / "jobs.jsonl"
@@ -72,6 +82,8 @@ def main() -> None:
         wall, proc = timed([py, "-m", "fxcli", "--seed", "1", "text2flame", "--jobs", str(jobs), "-q"])
         first = proc.stdout.splitlines(keepends=True)
         n = len(texts)
+        print(f"warm --jobs CPU time: {CPU_TIMES[-1]:.1f} s = {n / max(CPU_TIMES[-1] - cold_cpu, 1e-9):.1f} "
+              f"sentences per CPU-second after start-up (wall-clock figures below depend on the machine's load)")
         print(f"warm --jobs: {n} sentences in one process in {wall:.1f} s = {n / wall:.1f} sentences/s including "
               f"start-up; {n / max(wall - statistics.median(colds), 1e-9):.1f} sentences/s after start-up")
         if args.no_metrics:
