@@ -144,3 +144,16 @@ def test_ink_outline_rings_the_silhouette():
     # a 3x3 dilation's ring around a digital disc of radius r is a 4-connected curve: its pixel count is
     # the disc's L1 perimeter one pixel out, 8 (r + 1) = 128 (an 8-connected ring would be ~5.7 r = 91)
     assert abs(int(ring.sum()) - 8 * 16) <= 4
+
+
+def test_every_cap_of_a_geneava_sized_set_is_whole(model):
+    """98 identities (seed 0, the GenEAva-sized run): every cap vertex's anchor is among the posed vertices."""
+    from fxcli.rigs.ict_extras import brow_extras, cap_extras
+
+    for k in range(98):
+        ident = sample_identity(0, k)
+        base = model.rig.base(ident.coefficients)
+        cap = cap_extras(base, model.rig.parts, model.rig.all_triangles, **model.cap_params(ident.appearance))
+        brows = brow_extras(base, model.rig.all_triangles)
+        assert (model.need_pos[cap.anchors] >= 0).all(), ident.name
+        assert (model.need_pos[brows.anchors] >= 0).all(), ident.name

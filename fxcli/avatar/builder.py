@@ -142,8 +142,8 @@ class AvatarModel:
     @staticmethod
     def cap_params(appearance: Appearance | None) -> dict:
         """Hairline heights (cm) and shell thickness of an appearance's hair or head cover."""
-        if appearance is None:  # the widest cap: every anchor any cap can use
-            return {"front": 8.8, "temple": 6.0, "side": 3.0, "back": -7.0, "start": 0.0}
+        if appearance is None:  # wider than any cap of the mean head: the anchors caps of most heads use
+            return {"front": 7.5, "temple": 4.5, "side": 1.5, "back": -9.0, "start": 0.0}
         lift = appearance.hairline
         if appearance.cover:
             return {"front": 9.6 + 0.3 * lift, "temple": 6.8, "side": 3.5, "back": -6.0, "thickness": 1.0,
@@ -161,15 +161,16 @@ class AvatarModel:
         rig = self.rig
         full_base = rig.base(np.asarray(coefficients, np.float32))
         extras = self._extras(full_base, appearance)
-        local = Extras(self.need_pos[extras.anchors].astype(np.int32), extras.weights, extras.offset,
-                       extras.triangles, extras.kind)
-        if (local.anchors < 0).any():
-            raise RuntimeError("an extra's anchor is outside the posed vertex set")
+        anchors = self.need_pos[extras.anchors]
+        missing = (anchors < 0).any(1)  # a cap vertex of an unusual head outside the posed set: not drawn
+        tris = extras.triangles[~missing[extras.triangles].any(1)]
+        local = Extras(np.where(anchors < 0, 0, anchors).astype(np.int32), extras.weights, extras.offset, tris,
+                       extras.kind)
         colors = np.concatenate([self._ict_colors(full_base, appearance)[self.draw],
                                  np.where(extras.kind[:, None] == 0, np.asarray(appearance.brow, np.float32),
                                           np.asarray(appearance.hair, np.float32))]).astype(np.float32)
         n_draw = len(self.draw)
-        tris = np.concatenate([self.triangles, extras.triangles + n_draw]).astype(np.int32)
+        tris = np.concatenate([self.triangles, local.triangles + n_draw]).astype(np.int32)
         mesh = Mesh(tris, colors, AVATAR_BOX, self.pivot, n_draw + extras.n)
         return Avatar(self, full_base[self.need].astype(np.float32), local, mesh, appearance)
 
