@@ -24,6 +24,7 @@ TRAINERS: dict[str, tuple[str, str]] = {
                    "PixelSmile: LoRA on Qwen-Image-Edit for expression edits at an intensity."),
     "pixelsmile-prepare": ("fxcli.cli.train_pixelsmile_cmd:pixelsmile_prepare",
                            "PixelSmile: build training triplets from a folder of labelled photos."),
+    "text-emotion": ("fxcli.cli.train_text_emotion_cmd:text_emotion", "Text -> emotion classifier of text2flame."),
     "sdxl-expressions": ("fxcli.cli.train_sdxl_expressions_cmd:sdxl_expressions",
                          "SDXL: an expression LoRA on (image, expression) pairs (GenEAva)."),
 }
