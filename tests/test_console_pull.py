@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
 from fxcli import registry
@@ -39,7 +40,9 @@ def test_pull_downloads_only_the_allowed_files_and_checks_them(tmp_path, monkeyp
         folder = tmp_path / "snap"
         folder.mkdir()
         (folder / "config.json").write_text("{}")
-        (folder / "model.safetensors").write_bytes(b"\0" * 4096)
+        from safetensors.numpy import save_file
+
+        save_file({"w": np.zeros((4, 4), np.float32)}, str(folder / "model.safetensors"))  # a well-formed file
         return str(folder)
 
     monkeypatch.setattr(huggingface_hub, "snapshot_download", fake_snapshot_download)

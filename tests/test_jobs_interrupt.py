@@ -91,7 +91,8 @@ def test_per_job_seed_matches_the_single_command(tmp_path):
     bad.write_text(json.dumps({"text": text, "seed": "x", "output": str(tmp_path / "b.json")}) + "\n"
                    + json.dumps({"text": text, "device": "cuda", "output": str(tmp_path / "c.json")}) + "\n")
     result = run_fxe("text2flame", "--jobs", str(bad))
-    assert result.code == 1 and "'x' is not an integer" in result.stderr and "give --device" in result.stderr
+    assert result.code == 1 and "bad value for 'seed': x is not an integer" in result.stderr
+    assert "give --device" in result.stderr
 
 
 def test_job_keys_accept_the_argument_name_shown_in_usage(tmp_path):

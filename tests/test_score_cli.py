@@ -166,7 +166,7 @@ def test_pairs_with_bad_lines_still_score_the_good_ones(tmp_path):
 
 
 @pytest.mark.parametrize(("args", "fragment"), [
-    ((), "give exactly one of --images, --pairs, --index or --tracks"),
+    ((), "give exactly one of --images, --pairs, --index, --tracks or --talk"),
     (("--images", SMILE, "--reference", "r.json"), "--reference goes with --tracks"),
     (("--pairs", "p.jsonl", "--expression", "happy"), "--expression goes with --images"),
     (("--images", SMILE, "--judge", "sift"), "unknown judge 'sift'"),

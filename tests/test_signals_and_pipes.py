@@ -25,9 +25,16 @@ def _env() -> dict:
     return env
 
 
+def _default_signals() -> None:
+    # a test run started under nohup passes SIGHUP ignored on to its children, and fxe rightly keeps an
+    # ignored SIGHUP ignored: start the child with the default dispositions a terminal gives
+    for s in (signal.SIGHUP, signal.SIGTERM, signal.SIGINT):
+        signal.signal(s, signal.SIG_DFL)
+
+
 def _fxe_popen(args: list[str], cwd: Path) -> subprocess.Popen:
     return subprocess.Popen([sys.executable, "-m", "fxcli", *args], cwd=cwd, env=_env(), stdout=subprocess.DEVNULL,
-                            stderr=subprocess.PIPE)
+                            stderr=subprocess.PIPE, preexec_fn=_default_signals)
 
 
 def _wait_for(predicate, proc: subprocess.Popen, timeout: float = 120) -> None:
