@@ -17,7 +17,6 @@ from __future__ import annotations
 import hashlib
 import math
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -26,9 +25,6 @@ from fxcli.errors import InvalidInputError, UsageError
 from fxcli.tracks.channels import DEFAULT_CHANNELS
 
 TEXT_ENCODERS = ("minilm", "bert-base-cased")
-MIXED_PRECISION = {"fp32": "no", "bf16": "bf16", "fp16": "fp16"}  # --precision -> accelerate's mixed_precision
-
-
 def channel_std(train: list[tuple[str, np.ndarray]]) -> np.ndarray:
     """Per-channel standard deviation of all training frames (the sampling noise scale), floored at 1e-3."""
     frames = np.concatenate([f for _, f in train], axis=0)  # (sum T_i, C)
@@ -114,12 +110,12 @@ def train_cteg(data: str, output: str, *, epochs: int = 100, batch_size: int = 2
     (parameter counts, the step's losses, peak memory) plus `process_index`.
     """
     import torch
-    from accelerate import Accelerator
 
     from fxcli.models.cteg import CtegConfig, CtegModel, noam_factor
     from fxcli.train.cteg_checkpoint import CONFIG, load_checkpoint, load_training_state, save_checkpoint
     from fxcli.train.cteg_data import collate, load_cteg_data
-    from fxcli.train.training_log import TrainingLog, dry_run_report, reset_peak_memory
+    from fxcli.train.run_setup import check_output_folder, make_accelerator
+    from fxcli.train.training_log import TrainingLog, dry_run_report
 
     for name, value, low in (("epochs", epochs, 1), ("batch size", batch_size, 1), ("warmup", warmup, 1),
                              ("max length", max_len, 1), ("layers", layers, 1), ("heads", heads, 1)):
@@ -133,19 +129,8 @@ def train_cteg(data: str, output: str, *, epochs: int = 100, batch_size: int = 2
         raise UsageError(f"dropout must be in [0, 1) and metric samples >= 0, got {dropout} and {metric_samples}")
     if encoder is None and text_encoder not in TEXT_ENCODERS:
         raise UsageError(f"unknown text encoder {text_encoder!r}", hint=f"choose from {', '.join(TEXT_ENCODERS)}")
-    out = Path(output)
-    if resume and not (out / CONFIG).exists():
-        raise UsageError(f"{output}: nothing to resume (no {CONFIG})", hint="drop --resume to start a new run")
-    if not resume and not dry_run and (out / CONFIG).exists():
-        raise UsageError(f"{output}: already holds a checkpoint", hint="add --resume to continue it, or pick another -o")
-
-    use_cpu = device == "cpu" or (device == "auto" and not torch.cuda.is_available())
-    if precision not in MIXED_PRECISION:
-        raise UsageError(f"unknown precision {precision!r}", hint=f"choose from {', '.join(MIXED_PRECISION)}")
-    if precision == "fp16" and use_cpu:
-        raise UsageError("fp16 training needs a GPU", hint="use --precision bf16 or fp32 on the CPU")
-    acc = Accelerator(cpu=use_cpu, mixed_precision=MIXED_PRECISION[precision])
-    reset_peak_memory(acc.device)
+    out = check_output_folder(output, CONFIG, resume=resume, dry_run=dry_run)
+    acc = make_accelerator(device, precision)
     main = acc.is_main_process
     say = log if main else (lambda _msg: None)
 

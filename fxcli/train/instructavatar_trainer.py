@@ -11,7 +11,6 @@ from __future__ import annotations
 import hashlib
 import math
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -36,7 +35,6 @@ def train_instructavatar(data: str, output: str, *, epochs: int = 100, batch_siz
     """Train (or resume) on a data folder (see fxcli.train.instructavatar_data); returns the last epoch's record
     plus `fingerprint` and `process_index` (with `dry_run`: the dry-run report after one step)."""
     import torch
-    from accelerate import Accelerator
 
     from fxcli.models.instructavatar import AU_NAMES, InstructAvatarConfig, InstructAvatarModel
     from fxcli.train.instructavatar_checkpoint import (
@@ -50,7 +48,8 @@ def train_instructavatar(data: str, output: str, *, epochs: int = 100, batch_siz
     )
     from fxcli.train.instructavatar_checkpoint import audio_features as features_of
     from fxcli.train.instructavatar_data import collate, load_examples
-    from fxcli.train.training_log import TrainingLog, dry_run_report, reset_peak_memory
+    from fxcli.train.run_setup import check_output_folder, make_accelerator
+    from fxcli.train.training_log import TrainingLog, dry_run_report
 
     for name, value in (("epochs", epochs), ("batch size", batch_size), ("layers", layers), ("heads", heads),
                         ("max length", max_len), ("sample steps", sample_steps)):
@@ -61,16 +60,8 @@ def train_instructavatar(data: str, output: str, *, epochs: int = 100, batch_siz
     if text_encoder not in TEXT_ENCODERS or audio_features not in AUDIO_FEATURES:
         raise UsageError(f"unknown text encoder {text_encoder!r} or audio features {audio_features!r}",
                          hint=f"text: {', '.join(TEXT_ENCODERS)}; audio: {', '.join(AUDIO_FEATURES)}")
-    out = Path(output)
-    if resume and not (out / CONFIG).exists():
-        raise UsageError(f"{output}: nothing to resume (no {CONFIG})", hint="drop --resume to start a new run")
-    if not resume and not dry_run and (out / CONFIG).exists():
-        raise UsageError(f"{output}: already holds a checkpoint", hint="add --resume to continue it, or pick another -o")
-    use_cpu = device == "cpu" or (device == "auto" and not torch.cuda.is_available())
-    if precision == "fp16" and use_cpu:
-        raise UsageError("fp16 training needs a GPU", hint="use --precision bf16 or fp32 on the CPU")
-    acc = Accelerator(cpu=use_cpu, mixed_precision={"fp32": "no", "bf16": "bf16", "fp16": "fp16"}[precision])
-    reset_peak_memory(acc.device)
+    out = check_output_folder(output, CONFIG, resume=resume, dry_run=dry_run)
+    acc = make_accelerator(device, precision)
     main = acc.is_main_process
     say = log if main else (lambda _msg: None)
 

@@ -20,7 +20,6 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -30,7 +29,6 @@ from fxcli.train import pixelsmile_losses as losses
 
 LORA_TARGETS = ("to_q", "to_k", "to_v", "to_out.0", "add_q_proj", "add_k_proj", "add_v_proj", "to_add_out",
                 "img_mlp.net.0.proj", "img_mlp.net.2", "txt_mlp.net.0.proj", "txt_mlp.net.2")
-MIXED_PRECISION = {"fp32": "no", "bf16": "bf16", "fp16": "fp16"}
 CACHE_LIMIT = 2048  # triplets whose frozen encodings are kept in CPU memory between epochs
 
 
@@ -261,13 +259,13 @@ def train_pixelsmile(data: str, output: str, *, epochs: int = 100, batch_size: i
     (with `dry_run`: the dry-run report, nothing written).
     """
     import torch
-    from accelerate import Accelerator
     from diffusers.optimization import get_cosine_schedule_with_warmup
 
     from fxcli.train import pixelsmile_checkpoint as ckpt
     from fxcli.train.cteg_trainer import weights_fingerprint
     from fxcli.train.pixelsmile_data import load_triplets
-    from fxcli.train.training_log import TrainingLog, dry_run_report, reset_peak_memory
+    from fxcli.train.run_setup import check_output_folder, make_accelerator, runs_on_cpu
+    from fxcli.train.training_log import TrainingLog, dry_run_report
 
     s = settings or Settings()
     for name, value, low in (("epochs", epochs, 1), ("batch size", batch_size, 1), ("rank", s.rank, 1),
@@ -276,17 +274,8 @@ def train_pixelsmile(data: str, output: str, *, epochs: int = 100, batch_size: i
             raise UsageError(f"{name} must be >= {low}, got {value}")
     if not (s.lr > 0 and math.isfinite(s.lr)):
         raise UsageError(f"learning rate must be a positive number, got {s.lr}")
-    if precision not in MIXED_PRECISION:
-        raise UsageError(f"unknown precision {precision!r}", hint=f"choose from {', '.join(MIXED_PRECISION)}")
-    out = Path(output)
-    if resume and not (out / ckpt.CONFIG).exists():
-        raise UsageError(f"{output}: nothing to resume (no {ckpt.CONFIG})", hint="drop --resume to start a new run")
-    if not resume and not dry_run and (out / ckpt.CONFIG).exists():
-        raise UsageError(f"{output}: already holds a checkpoint", hint="add --resume to continue it, or pick another -o")
-    use_cpu = device == "cpu" or (device == "auto" and not torch.cuda.is_available())
-    if precision == "fp16" and use_cpu:
-        raise UsageError("fp16 training needs a GPU", hint="use --precision bf16 or fp32 on the CPU")
-    if offload and use_cpu:
+    out = check_output_folder(output, ckpt.CONFIG, resume=resume, dry_run=dry_run)
+    if offload and runs_on_cpu(device):
         raise UsageError("--offload moves models between the CPU and a GPU; there is no GPU here",
                          hint="drop --offload on the CPU")
     triplets = load_triplets(data)
@@ -295,9 +284,8 @@ def train_pixelsmile(data: str, output: str, *, epochs: int = 100, batch_size: i
 
     # the last block's text-stream projections (to_add_out, txt_mlp) feed nothing: their LoRA gets no
     # gradient, and DDP must be told so, or it never all-reduces the bucket they share (ranks would drift)
-    acc = Accelerator(cpu=use_cpu, mixed_precision=MIXED_PRECISION[precision],
-                      kwargs_handlers=[DistributedDataParallelKwargs(find_unused_parameters=True)])
-    reset_peak_memory(acc.device)
+    acc = make_accelerator(device, precision,
+                           kwargs_handlers=[DistributedDataParallelKwargs(find_unused_parameters=True)])
     main = acc.is_main_process
     say = log if main else (lambda _m: None)
     weight_dtype = {"bf16": torch.bfloat16, "fp16": torch.float16}.get(precision, torch.float32)
