@@ -59,9 +59,17 @@ def validate(source: str) -> None:
               show_default=True, help="Input format (auto: from the input's suffix; stdin is a track).")
 @click.option("--identity", metavar="FILE", default=None,
               help="For .glb: ICT identity coefficients (JSON list or .npy) shaping the head.")
+@click.option("--to", "to_space", type=click.Choice(["arkit52", "flame"]), default=None,
+              help="Convert the tracks' space with the fitted FLAME<->ARKit map (needs the FLAME model).")
+@click.option("--flame-model", metavar="PATH", default=None,
+              help="The licensed FLAME model file or folder for --to (default: the registry's flame-2020, "
+                   "then flame-2023-open).")
+@click.option("--flame-expressions", type=click.IntRange(1, 100), default=None,
+              help="With --to flame: FLAME expression components to write (default 50, CTEG's layout).")
 @jobs_option
 @command_options
 def convert(source: str | None, output: str | None, fmt: str, input_format: str, identity: str | None,
+            to_space: str | None, flame_model: str | None, flame_expressions: int | None,
             jobs: str | None) -> None:
     """Convert tracks between fxe's formats and the ones animation tools use.
 
@@ -74,17 +82,25 @@ def convert(source: str | None, output: str | None, fmt: str, input_format: str,
                           morph-weight and head-rotation animation (write only)
 
     \b
+    FLAME <-> ARKit (--to flame | --to arkit52, with the licensed FLAME model):
+      a linear map fitted by ridge least squares on the ICT head's 468 FaceMesh landmarks and the
+      matching points of FLAME's template, once per model file (cached under $FXE_HOME/cache/flame);
+      its fit error is printed on stderr and kept in the output's meta (`flame_map`).
+
+    \b
     Examples:
       fxe track convert story.json -o story.npz
       fxe track convert take.csv -o take.json                    # Live Link Face capture -> track
       fxe text2flame "Hi there!" | fxe track convert -o hi.glb   # open in Blender or three.js
       fxe track convert story.json -o story.csv                  # for Unreal's Live Link Face import
       fxe track convert --jobs conversions.jsonl
+      fxe track convert cteg.json --to arkit52 --flame-model ~/flame/ -o cteg.glb   # needs: flame-2020
+      fxe track convert take.csv --to flame -o take_flame.json   # ARKit capture -> FLAME (CTEG); needs: flame-2020
 
     With --jobs, each line is {"source": IN, "output": OUT}; existing outputs are skipped.
 
     \b
-    Exit status: 0 ok, 2 usage, 3 invalid input.
+    Exit status: 0 ok, 2 usage, 3 invalid input, 4 FLAME model missing (--to).
     """
     from fxcli.errors import UsageError
     from fxcli.interop import encode_any, format_of, read_any
@@ -94,12 +110,19 @@ def convert(source: str | None, output: str | None, fmt: str, input_format: str,
         if not out:
             raise UsageError("no output given", hint="use -o FILE or - for stdout")
         tracks = read_any(src, params.get("input_format"))
+        kind = format_of(out, params.get("fmt"))
+        if params.get("to") == "flame" and kind not in ("track",):
+            raise UsageError(f"{kind} holds arkit52 weights, not FLAME coefficients",
+                             hint="write --to flame output to .json, .jsonl or .npz")
+        if params.get("to"):
+            from fxcli.interop.flame_map import convert_space
+
+            tracks = convert_space(tracks, params["to"], params.get("flame_model"), params.get("flame_expressions"))
         ident = None
         if params.get("identity"):
             from fxcli.render.render_job import load_identity
 
             ident = load_identity(params["identity"])
-        kind = format_of(out, params.get("fmt"))
         data = encode_any(tracks, out, params.get("fmt"), ident)
         if out == "-":
             if kind == "glb" and sys.stdout.isatty():
@@ -112,7 +135,8 @@ def convert(source: str | None, output: str | None, fmt: str, input_format: str,
             write_bytes_atomic(out, data)
         return f"{src} -> {out}"
 
-    params = {"source": source, "output": output, "fmt": fmt, "input_format": input_format, "identity": identity}
+    params = {"source": source, "output": output, "fmt": fmt, "input_format": input_format, "identity": identity,
+              "to": to_space, "flame_model": flame_model, "flame_expressions": flame_expressions}
     if jobs:
         from fxcli.cli.jobs_runner import run_jobs
 

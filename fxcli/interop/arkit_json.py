@@ -32,7 +32,7 @@ from fxcli.tracks.channels import ARKIT52
 def write_arkit_json(track: Track) -> bytes:
     if track.space != "arkit52":
         raise InvalidInputError(f"ARKit JSON holds arkit52 tracks, this one is {track.space!r}",
-                                hint="these formats carry ARKit-52 weights; render FLAME tracks with fxe render --rig flame")
+                                hint="these formats carry ARKit-52 weights: convert with --to arkit52 --flame-model PATH, or render with --rig flame")
     from fxcli.interop.live_link_face import axis_angle_to_euler
 
     weights = track.as_channels(ARKIT52)

@@ -87,7 +87,7 @@ def write_glb(track: Track, identity: np.ndarray | None = None) -> bytes:
 
     if track.space != "arkit52":
         raise InvalidInputError(f"the glTF export animates arkit52 tracks, this one is {track.space!r}",
-                                hint="these formats carry ARKit-52 weights; render FLAME tracks with fxe render --rig flame")
+                                hint="these formats carry ARKit-52 weights: convert with --to arkit52 --flame-model PATH, or render with --rig flame")
     rig = IctRig.load()
     base = rig.base(identity)
     used, triangles = np.unique(rig.triangles, return_inverse=True)

@@ -148,7 +148,7 @@ def write_live_link_face(track: Track) -> bytes:
     """An `arkit52` track as Live Link Face CSV (Unreal imports it as a Live Link Face recording)."""
     if track.space != "arkit52":
         raise InvalidInputError(f"Live Link Face holds arkit52 tracks, this one is {track.space!r}",
-                                hint="these formats carry ARKit-52 weights; render FLAME tracks with fxe render --rig flame")
+                                hint="these formats carry ARKit-52 weights: convert with --to arkit52 --flame-model PATH, or render with --rig flame")
     weights = track.as_channels(ARKIT52)
     link = track.meta.get("live_link") if isinstance(track.meta, dict) else None
     kept = isinstance(link, dict) and len(link.get("timecode", [])) == track.n_frames \
