@@ -191,14 +191,7 @@ def save_checkpoint(folder: str | Path, model: Any, mean_frame: np.ndarray, chan
 
 
 def load_training_state(folder: str | Path) -> dict[str, Any]:
-    import pickle
+    """The saved optimiser state of checkpoint `folder`, for --resume."""
+    from fxcli.train.run_setup import load_training_state as load_state
 
-    import torch
-
-    path = Path(folder) / STATE
-    try:
-        return torch.load(path, map_location="cpu", weights_only=True)
-    except FileNotFoundError:
-        raise _corrupt(Path(folder), f"no {STATE} to resume from") from None
-    except (OSError, RuntimeError, pickle.UnpicklingError, EOFError) as exc:
-        raise _corrupt(Path(folder), f"{STATE} unreadable: {exc}") from None
+    return load_state(folder, STATE, _corrupt)

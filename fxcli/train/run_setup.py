@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -41,3 +42,21 @@ def make_accelerator(device: str, precision: str, **kwargs: Any):
     acc = Accelerator(cpu=cpu, mixed_precision=MIXED_PRECISION[precision], **kwargs)
     reset_peak_memory(acc.device)
     return acc
+
+
+def load_training_state(folder: str | Path, name: str, corrupt: Callable[[Path, str], Exception]) -> dict[str, Any]:
+    """The optimiser/scheduler state saved as `name` in checkpoint `folder` (tensors only, never objects).
+
+    A missing or unreadable file raises what `corrupt(folder, why)` builds, so each checkpoint format keeps
+    its own message.
+    """
+    import pickle
+
+    import torch
+
+    try:
+        return torch.load(Path(folder) / name, map_location="cpu", weights_only=True)
+    except FileNotFoundError:
+        raise corrupt(Path(folder), f"no {name} to resume from") from None
+    except (OSError, RuntimeError, pickle.UnpicklingError, EOFError) as exc:
+        raise corrupt(Path(folder), f"{name} unreadable: {exc}") from None
