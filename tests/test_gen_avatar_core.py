@@ -51,7 +51,8 @@ def test_brow_pixels_move_down_in_the_picture(model):
     from fxcli.avatar.generate import AvatarPainter
 
     ident = sample_identity(3, 1)
-    ident.appearance.brow = (0.0, 0.0, 1.0)  # pure blue brows: found by colour
+    ident.appearance.brow = (0.0, 0.0, 1.0)  # pure blue brows: found by colour (the lashes are tinted too)
+    ident.appearance.brow_scale = 1.0  # full brows: most of the blue pixels are brow, not lash
     painter = AvatarPainter((128, 128), "shaded", "software")
     a, b = (im.astype(int) for im in painter.images(ident, np.stack([_w(), _w(browDownLeft=1, browDownRight=1)]),
                                                     np.zeros((2, 3))))

@@ -21,19 +21,25 @@ from fxcli.rigs.ict_extras import (
     HEAD_CENTRE,
     Extras,
     brow_extras,
+    bun_extras,
     cap_extras,
     concat_extras,
+    curtain_extras,
     facemesh_vertices,
     hairline_height,
+    skull_top,
 )
-from fxcli.rigs.mesh import Mesh, eye_colors, rodrigues
+from fxcli.rigs.mesh import Mesh, rodrigues
 
 # what the camera frames (cm, the mean head): chin to the top of the cap, ear to ear
 AVATAR_BOX = np.array([[-9.6, -9.8, -3.0], [9.6, 16.6, 13.0]], np.float32)
 FACE_CENTRE = np.array([0.0, 2.0, 9.0], np.float32)  # between the eyes and the mouth, on the face (cm)
 LIPS_OUTER = (61, 185, 40, 39, 37, 0, 267, 269, 270, 409, 291, 375, 321, 405, 314, 17, 84, 181, 91, 146)
 # the inside of the mouth reads dark, as in photographs (an open mouth is a dark shape, not a pink one)
-FIXED = {"mouth_socket": (0.20, 0.06, 0.07), "gums_tongue": (0.50, 0.20, 0.22), "teeth": (0.96, 0.94, 0.88)}
+FIXED = {"mouth_socket": (0.12, 0.04, 0.05), "gums_tongue": (0.34, 0.12, 0.14), "teeth": (0.96, 0.94, 0.88)}
+# iris and pupil half-angles on the eyeball (degrees): an 11.5 mm iris on a 24 mm eyeball, so white shows
+# above it when the lids open wide (surprise, fear)
+IRIS_DEG, PUPIL_DEG = 28.0, 12.0
 
 
 def _in_polygon(points: np.ndarray, poly: np.ndarray) -> np.ndarray:
@@ -45,6 +51,16 @@ def _in_polygon(points: np.ndarray, poly: np.ndarray) -> np.ndarray:
         xint = x0 + (y - y0) * (x1 - x0) / np.where(y1 == y0, 1e-12, y1 - y0)
         inside ^= crosses & (x < xint)
     return inside
+
+
+def _eye_colors(ball: np.ndarray, centre: np.ndarray, iris: np.ndarray) -> np.ndarray:
+    """Sclera, iris and pupil colours of an eyeball's vertices (V, 3) looking along +z."""
+    d = ball - centre
+    cos = d[:, 2] / np.maximum(np.linalg.norm(d, axis=1), 1e-9)
+    out = np.tile(np.array([0.95, 0.93, 0.90], np.float32), (len(ball), 1))
+    out[cos > np.cos(np.radians(IRIS_DEG))] = iris
+    out[cos > np.cos(np.radians(PUPIL_DEG))] = (0.02, 0.02, 0.02)
+    return out
 
 
 def avatar_camera(size: tuple[int, int]):
@@ -113,9 +129,10 @@ class AvatarModel:
         mask = visible_triangle_mask(len(rig.triangles))
         tri = rig.triangles if mask is None else rig.triangles[mask]
         draw = np.unique(tri)
-        # the extras' anchors: brows on FaceMesh's brow vertices, the cap on the scalp
+        # the extras' anchors: brows on FaceMesh's brow vertices, the cap on the scalp, hair off the skull
+        # on its top vertex
         probe = self._extras(rig.neutral, None)
-        need = np.union1d(draw, probe.anchors.ravel())
+        need = np.union1d(draw, np.append(probe.anchors.ravel(), skull_top(rig.neutral, rig.parts)))
         self.need = need
         pos = np.full(rig.n_vertices, -1, np.int64)
         pos[need] = np.arange(len(need))
@@ -145,17 +162,30 @@ class AvatarModel:
         if appearance is None:  # wider than any cap of the mean head: the anchors caps of most heads use
             return {"front": 7.5, "temple": 4.5, "side": 1.5, "back": -9.0, "start": 0.0}
         lift = appearance.hairline
-        if appearance.cover:
+        style = appearance.hair_style
+        if style == "cover":
             return {"front": 9.6 + 0.3 * lift, "temple": 6.8, "side": 3.5, "back": -6.0, "thickness": 1.0,
                     "edge": 0.35, "start": 0.0}
+        if style == "volume":  # thick and round: grows to 2 cm within 2.5 cm of the hairline
+            return {"front": 10.0 + lift, "temple": 7.6 + 0.6 * lift, "side": 5.6, "back": -3.0, "start": 0.3,
+                    "edge": 0.5, "thickness": 2.0}
+        if style == "long":  # parted hair lies flat on the crown; the curtain carries the volume
+            return {"front": 10.2 + lift, "temple": 8.0 + 0.6 * lift, "side": 6.2, "back": -3.0, "start": 0.5,
+                    "edge": 0.0, "thickness": 0.7}
         return {"front": 10.0 + lift, "temple": 8.0 + 0.6 * lift, "side": 6.2, "back": -3.0, "start": 0.5,
                 "edge": 0.0}
 
     def _extras(self, base: np.ndarray, appearance: Appearance | None) -> Extras:
         rig = self.rig
-        brows = brow_extras(base, rig.all_triangles)
-        cap = cap_extras(base, rig.parts, rig.all_triangles, **self.cap_params(appearance))
-        return concat_extras([brows, cap])
+        parts = [brow_extras(base, rig.all_triangles, appearance.brow_scale if appearance else 1.0)]
+        style = appearance.hair_style if appearance else "short"
+        if style != "bald":
+            parts.append(cap_extras(base, rig.parts, rig.all_triangles, **self.cap_params(appearance)))
+        if style == "long":
+            parts.append(curtain_extras(base, rig.parts, bottom=appearance.hair_length))
+        elif style == "bun":
+            parts.append(bun_extras(base, rig.parts))
+        return concat_extras(parts)
 
     def build(self, coefficients: np.ndarray, appearance: Appearance) -> Avatar:
         rig = self.rig
@@ -190,9 +220,13 @@ class AvatarModel:
             v0, v1 = rig.parts[f"eyeball_{side}"]
             ball = base[v0:v1 + 1]
             centre = (ball.min(0) + ball.max(0)) / 2
-            colors[v0:v1 + 1] = eye_colors(ball, centre, np.array([0.0, 0.0, 1.0]), iris=tuple(a.iris))
+            colors[v0:v1 + 1] = _eye_colors(ball, centre, np.asarray(a.iris, np.float32))
         colors += self._lip_weight()[:, None] * (np.asarray(a.lip, np.float32) - skin)
-        if not a.cover:  # hair coloured scalp below the shell's border: a soft hairline
+        if a.facial_hair != "none":
+            strength = 0.45 if a.facial_hair == "stubble" else 0.9
+            w = self._facial_hair_weight(a.facial_hair)[:, None] * strength
+            colors = colors * (1 - w) + np.asarray(a.hair if not a.cover else a.brow, np.float32) * w
+        if a.hair_style not in ("cover", "bald"):  # hair coloured scalp below the shell's border: a soft hairline
             p = self.cap_params(a)
             v0, _ = rig.parts["face"]
             _, v1 = rig.parts["head_neck"]
@@ -227,3 +261,35 @@ class AvatarModel:
 
     def _lip_weight(self) -> np.ndarray:
         return self._lip_weight_cache
+
+    @functools.lru_cache(maxsize=4)  # noqa: B019 (one model per process, three kinds)
+    def _facial_hair_weight(self, kind: str) -> np.ndarray:
+        """Per-vertex weight (V,) of a moustache, a beard (moustache, chin, jaw and sideburns) or stubble
+        (the beard's area), laid on the mean head (ICT's vertices correspond across identities)."""
+        rig = self.rig
+        fm = facemesh_vertices()
+        v0, v1 = rig.parts["face"]
+        p = rig.neutral[v0:v1 + 1]
+        x, y, z = p[:, 0], p[:, 1], p[:, 2]
+        nose_y, lip_y = rig.neutral[fm[2], 1], rig.neutral[fm[13], 1]
+        corner_x = abs(rig.neutral[fm[61], 0])
+        front = z > 4.0
+        moustache = front & (y < nose_y - 0.15) & (y > lip_y - 0.2) & (np.abs(x) < corner_x + 0.4) & (z > 9.0)
+        w = moustache.astype(np.float32)
+        if kind != "moustache":
+            chin_y = rig.neutral[fm[152], 1]
+            jaw = (y < lip_y - 0.5) & (y > chin_y - 2.2 + 0.25 * np.abs(x)) & (z > -1.0)
+            sideburn = (np.abs(x) > 5.2) & (y < 3.0) & (y > chin_y) & (z > -1.0) & (z < 6.5)
+            cheek_edge = (y < lip_y + 0.8) & (np.abs(x) > corner_x + 0.9) & (z > -1.0)
+            w = np.maximum(w, (jaw | sideburn | cheek_edge).astype(np.float32))
+        full = np.zeros(rig.n_vertices, np.float32)
+        full[v0:v1 + 1] = w
+        tri = rig.all_triangles
+        for _ in range(2):  # soften the border
+            m = full[tri].mean(1)
+            acc, cnt = np.zeros_like(full), np.zeros_like(full)
+            for k in range(3):
+                np.add.at(acc, tri[:, k], m)
+                np.add.at(cnt, tri[:, k], 1)
+            full = np.where(cnt > 0, acc / np.maximum(cnt, 1), full)
+        return np.clip(full * (1 - self._lip_weight()), 0, 1)

@@ -77,7 +77,7 @@ def photo_colors(image: np.ndarray, landmarks: np.ndarray) -> tuple[Appearance, 
     tone = float(np.clip(1 + 9 * (0.93 - luma_skin) / 0.8, 1, 10))  # rough position on the Monk scale
     appearance = Appearance(skin=quantise(skin), iris=quantise(iris), lip=quantise(lips), brow=quantise(brow * 0.9),
                             hair=quantise(hair), skin_tone=round(tone, 3), iris_name="from photo", hair_name="from photo",
-                            cover=False, hairline=0.0)
+                            hair_style="short", hairline=0.0)
     return appearance, notes
 
 

@@ -10,10 +10,16 @@ import numpy as np
 from fxcli.errors import UsageError
 
 MAX_WEIGHT = 1.5  # above 1 ICT's shapes extrapolate (cartoon-like); beyond 1.5 the mesh folds
-# cartoon avatars exaggerate: alpha 1 is the library's expression with its weights scaled by this gain
-# (clipped to MAX_WEIGHT), as animators push key poses; at the library's own intensities the faces are
-# mild enough that the FER judge calls most of them neutral
+# Cartoon avatars exaggerate, as animators push key poses: alpha 1 is the library's AU recipe with each AU's
+# intensity scaled by its gain here (EXAGGERATION for the rest), turned into ARKit weights and clipped to
+# MAX_WEIGHT. At the library's own intensities the faces are mild enough that the FER judge calls most of
+# them neutral, and ICT's shapes are not equally strong: its upper-lid raiser (AU5), lip-corner depressor
+# (AU15), chin raiser (AU17) and jaw drop (AU26) move a few millimetres where the brows move a centimetre,
+# so the eyes of surprise and the mouth of sadness need the larger push to read at 256 px.
 EXAGGERATION = 1.5
+AU_GAIN = {1: 2.2, 2: 2.2, 5: 1.8, 6: 1.8, 12: 1.9, 15: 2.6, 17: 2.2, 25: 2.5, 26: 4.0, 27: 1.6}
+SIDED_GAIN = 2.0  # one-sided AUs (contempt's smirk, a confused single brow) carry the whole expression: more
+HEAD_GAIN = 2.0  # head tilts and turns scale with the face
 
 
 @dataclass
@@ -27,7 +33,8 @@ class Target:
     how: str  # exact / synonym / semantic / family / all
 
     def at(self, alpha: float) -> tuple[np.ndarray, np.ndarray]:
-        w = np.clip(self.weights * (alpha * EXAGGERATION), 0, MAX_WEIGHT).astype(np.float32)
+        """ARKit weights (52,) and head rotation (3,) at intensity `alpha` (weights are already exaggerated)."""
+        w = np.clip(self.weights * alpha, 0, MAX_WEIGHT).astype(np.float32)
         return w, (self.head * alpha).astype(np.float32)
 
     def description(self) -> str:
@@ -39,13 +46,38 @@ class Target:
         return f"{self.label} ({aus})" if aus else self.label
 
 
+def avatar_pose(aus: dict[str, float]) -> tuple[np.ndarray, np.ndarray]:
+    """The avatar's ARKit weights (52,) (clipped to MAX_WEIGHT) and head rotation (3,) for an AU recipe.
+
+    The mapping is the library's (fxcli/expressions/au_arkit.py) with each AU's intensity scaled by its
+    gain and the sum clipped at MAX_WEIGHT instead of 1.
+    """
+    from fxcli.expressions.au_arkit import AU_TO_ARKIT, AU_TO_HEAD, parse_au_key
+    from fxcli.tracks.channels import ARKIT52
+
+    index = {name: i for i, name in enumerate(ARKIT52)}
+    weights = np.zeros(len(ARKIT52), np.float64)
+    head = np.zeros(3, np.float64)
+    for key, intensity in aus.items():
+        number, side = parse_au_key(key)
+        if number in AU_TO_HEAD:
+            axis, rad = AU_TO_HEAD[number]
+            head[axis] += rad * intensity * HEAD_GAIN
+            continue
+        value = intensity * AU_GAIN.get(number, EXAGGERATION) * (SIDED_GAIN if side else 1.0)
+        for stem, gain in AU_TO_ARKIT[number]:
+            names = [stem[:-1] + s for s in ([side] if side else ["Left", "Right"])] if stem.endswith("*") else [stem]
+            for name in names:
+                weights[index[name]] += gain * value
+    return np.clip(weights, 0.0, MAX_WEIGHT).astype(np.float32), head.astype(np.float32)
+
+
 def slugify(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:48] or "expression"
 
 
 def _from_entries(entries, how: str) -> list[Target]:
-    return [Target(e.name, slugify(e.name), [(e.name, 1.0)], e.weights.astype(np.float32),
-                   e.head.astype(np.float32), e.basic, how) for e in entries]
+    return [Target(e.name, slugify(e.name), [(e.name, 1.0)], *avatar_pose(e.aus), e.basic, how) for e in entries]
 
 
 def resolve_targets(expressions: str | None, family: str | None) -> list[Target]:
@@ -70,8 +102,9 @@ def resolve_targets(expressions: str | None, family: str | None) -> list[Target]
                 continue
             res = resolve_expression(raw)
             mix = res.mixture()
-            w = sum(wt * lib.by_name[n].weights for n, wt in mix)
-            h = sum(wt * lib.by_name[n].head for n, wt in mix)
+            poses = [(wt, avatar_pose(lib.by_name[n].aus)) for n, wt in mix]
+            w = np.clip(sum(wt * p[0] for wt, p in poses), 0.0, MAX_WEIGHT)
+            h = sum(wt * p[1] for wt, p in poses)
             targets.append(Target(raw, slugify(raw), mix, np.asarray(w, np.float32), np.asarray(h, np.float32),
                                   lib.by_name[mix[0][0]].basic, res.how))
     if not targets:

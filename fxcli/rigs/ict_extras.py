@@ -10,6 +10,11 @@ follows the skull. Brows are tapered strips laid between MediaPipe FaceMesh's up
 landmarks (carried onto ICT vertices by fxcli/assets/ict_facemesh), lifted 1.2 mm off the skin. The cap
 is a shell over the scalp above a hairline that runs from the forehead over the temples to the nape,
 offset outward from the head's centre by a thickness that grows from the hairline up.
+
+Hair that leaves the skull (a curtain of long hair falling past the ears, a bun) is anchored on one
+vertex at the top of the skull, which no expression shape moves: it turns with the head and stays put
+when the face moves. A curtain hangs from the widest part of the head above each point (hair drapes
+over the ears and then falls straight), around the back from just behind the cheeks.
 """
 
 from __future__ import annotations
@@ -71,8 +76,8 @@ def _smooth_normals(vertices: np.ndarray, triangles: np.ndarray) -> np.ndarray:
     return n / np.maximum(np.linalg.norm(n, axis=1, keepdims=True), 1e-9)
 
 
-def brow_extras(base: np.ndarray, all_triangles: np.ndarray) -> Extras:
-    """Two tapered brow strips on an identity's neutral head `base` (V, 3)."""
+def brow_extras(base: np.ndarray, all_triangles: np.ndarray, scale: float = 1.0) -> Extras:
+    """Two tapered brow strips on an identity's neutral head `base` (V, 3); `scale` thins (< 1) or thickens them."""
     fm = facemesh_vertices()
     normals = _smooth_normals(base.astype(np.float64), all_triangles)
     anchors, weights, offsets, tris = [], [], [], []
@@ -85,8 +90,8 @@ def brow_extras(base: np.ndarray, all_triangles: np.ndarray) -> Extras:
             seg = min(c // BROW_STEPS, len(up) - 2)
             t = (c - seg * BROW_STEPS) / BROW_STEPS
             along = 1.0 - c / (n_cols - 1)  # 0 at the inner end (the last landmark), 1 at the outer end
-            s_lo = float(np.interp(along, prof[:, 0], prof[:, 1]))
-            s_hi = float(np.interp(along, prof[:, 0], prof[:, 2]))
+            s_lo = 0.55 + (float(np.interp(along, prof[:, 0], prof[:, 1])) - 0.55) * scale
+            s_hi = 0.55 + (float(np.interp(along, prof[:, 0], prof[:, 2])) - 0.55) * scale
             for s in (s_lo, s_hi):
                 ids = [lo[seg], lo[seg + 1], up[seg], up[seg + 1]]
                 w = [(1 - t) * (1 - s), t * (1 - s), (1 - t) * s, t * s]
@@ -139,6 +144,81 @@ def cap_extras(base: np.ndarray, parts: dict[str, tuple[int, int]], all_triangle
     return Extras(used.astype(np.int32)[:, None], np.ones((len(used), 1), np.float32),
                   (radial * t[:, None]).astype(np.float32), local[tri].astype(np.int32),
                   np.ones(len(used), np.int8))
+
+
+def skull_top(base: np.ndarray, parts: dict[str, tuple[int, int]]) -> int:
+    """Index of the highest vertex of the head: the anchor of hair that leaves the skull."""
+    v0, v1 = parts["head_neck"]
+    return int(v0 + np.argmax(base[v0:v1 + 1, 1]))
+
+
+def _grid_triangles(rows: int, cols: int, start: int = 0) -> np.ndarray:
+    """Two triangles per cell of a rows × cols vertex grid (row-major)."""
+    r, c = np.meshgrid(np.arange(rows - 1), np.arange(cols - 1), indexing="ij")
+    a = (r * cols + c).ravel() + start
+    return np.concatenate([np.stack([a, a + cols, a + 1], 1), np.stack([a + 1, a + cols, a + cols + 1], 1)])
+
+
+def _rigid(points: np.ndarray, anchor: int, base: np.ndarray, triangles: np.ndarray) -> Extras:
+    n = len(points)
+    return Extras(np.full((n, 1), anchor, np.int32), np.ones((n, 1), np.float32),
+                  (points - base[anchor]).astype(np.float32), triangles.astype(np.int32), np.ones(n, np.int8))
+
+
+def curtain_extras(base: np.ndarray, parts: dict[str, tuple[int, int]], *, top: float = 9.0,
+                   bottom: float = -9.0, front: float = 0.36, thickness: float = 0.9, flare: float = 0.8,
+                   columns: int = 36, rows: int = 16) -> Extras:
+    """Long hair: a curtain around the back of the head from height `top` down to `bottom` (cm).
+
+    It spans the azimuths from `front`·pi on one side round the back to the other (0 = straight ahead),
+    at the widest radius of the head above each point plus `thickness`, flaring by `flare` cm at the ends.
+    """
+    v0, _ = parts["face"]
+    _, v1 = parts["head_neck"]
+    p = base[v0:v1 + 1] - HEAD_CENTRE
+    radius = np.hypot(p[:, 0], p[:, 2])
+    azimuth = np.arctan2(p[:, 0], p[:, 2])
+    heights = np.linspace(top, bottom, rows) - HEAD_CENTRE[1]
+    angles = np.linspace(front * np.pi, (2 - front) * np.pi, columns)
+    # the head's radius in each (azimuth, height) cell, then the widest at or above each height
+    a_bin = np.clip(((np.mod(azimuth, 2 * np.pi)) / (2 * np.pi) * 72).astype(int), 0, 71)
+    step = heights[0] - heights[1]
+    h_edges = np.concatenate([[np.inf], (heights[:-1] + heights[1:]) / 2, [heights[-1] - step / 2]])
+    h_bin = np.searchsorted(-h_edges, -p[:, 1]) - 1
+    ok = (h_bin >= 0) & (h_bin < rows)
+    cell = np.zeros((72, rows))
+    np.maximum.at(cell, (a_bin[ok], h_bin[ok]), radius[ok])
+    cell = np.maximum.reduce([np.roll(cell, k, axis=0) for k in (-1, 0, 1)])  # ±5 degrees
+    hang = np.maximum.accumulate(cell, axis=1)  # (72, rows): widest at or above
+    col_bin = np.clip((np.mod(angles, 2 * np.pi) / (2 * np.pi) * 72).astype(int), 0, 71)
+    r = hang[col_bin].T + thickness  # (rows, columns)
+    r += flare * np.linspace(0, 1, rows)[:, None] ** 2
+    # the ends of the curtain (beside the cheeks) fall a little inward, so they meet the face's outline
+    end = np.minimum(np.abs(angles - front * np.pi), np.abs(angles - (2 - front) * np.pi)) / (0.15 * np.pi)
+    r *= (0.9 + 0.1 * np.clip(end, 0, 1))[None, :]
+    x = np.sin(angles)[None, :] * r
+    z = np.cos(angles)[None, :] * r
+    y = np.broadcast_to(heights[:, None], r.shape)
+    pts = np.stack([x, y, z], -1).reshape(-1, 3) + HEAD_CENTRE
+    return _rigid(pts, skull_top(base, parts), base, _grid_triangles(rows, columns))
+
+
+def bun_extras(base: np.ndarray, parts: dict[str, tuple[int, int]], radius: float = 2.5,
+               direction: tuple[float, float, float] = (0.0, 1.0, -0.3), segments: int = 14) -> Extras:
+    """A bun: a slightly flattened ball of `radius` cm sitting on the skull in `direction` from its centre."""
+    v0, _ = parts["face"]
+    _, v1 = parts["head_neck"]
+    d = np.asarray(direction, np.float64)
+    d /= np.linalg.norm(d)
+    rel = base[v0:v1 + 1] - HEAD_CENTRE
+    reach = float((rel @ d).max())  # the skull's extent that way
+    centre = HEAD_CENTRE + d * (reach + 0.3 * radius)
+    lat = np.linspace(0, np.pi, segments // 2 + 1)
+    lon = np.linspace(0, 2 * np.pi, segments + 1)
+    la, lo = np.meshgrid(lat, lon, indexing="ij")
+    pts = np.stack([np.sin(la) * np.sin(lo), np.cos(la) * 0.85, np.sin(la) * np.cos(lo)], -1).reshape(-1, 3)
+    pts = pts * radius + centre
+    return _rigid(pts, skull_top(base, parts), base, _grid_triangles(len(lat), len(lon)))
 
 
 def concat_extras(items: list[Extras]) -> Extras:
