@@ -10,7 +10,12 @@ Scene layout:
   from it; Blender names its shape keys after it). ICT has no tongue shape: `tongueOut` is a target that
   moves nothing.
 - Units: metres, y up, the face looks toward +z (glTF's convention).
-- Vertex colours (COLOR_0) carry the rig's skin, eye, teeth and mouth colours.
+- Vertex colours (COLOR_0, unsigned bytes) carry the rig's skin, eye, teeth and mouth colours.
+- Size (~5 MB instead of 17 MB of dense targets), core glTF 2.0 only: each morph target is a sparse
+  accessor holding only the vertices it moves by more than 0.01 mm (float deltas, 16-bit vertex
+  indices); colours are normalised bytes; triangle indices 16-bit while the head has < 65536 vertices.
+  Deltas are not quantised: three.js (r160) mis-reads sparse accessors of normalised integers (it
+  normalises the stored integers a second time), and KHR_mesh_quantization would be a required extension.
 - Animation "track": keys at frame k / fps, and one more key holding the last frame at T / fps, so
   the animation lasts exactly the track's duration. Weights are LINEAR, rotation LINEAR (quaternion).
 - asset.extras: fps, frames, duration and the track's audio path (glTF has no audio; players play it
@@ -29,9 +34,10 @@ from fxcli.errors import InvalidInputError
 from fxcli.tracks import Track
 from fxcli.tracks.channels import ARKIT52
 
-FLOAT, UINT32 = 5126, 5125
+FLOAT, UINT32, UINT16, UINT8 = 5126, 5125, 5123, 5121
 ARRAY_BUFFER, ELEMENT_ARRAY_BUFFER = 34962, 34963
 CM_TO_M = 0.01
+SPARSE_MIN_M = 1e-5  # morph deltas below 0.01 mm are dropped
 
 
 class _Bin:
@@ -43,12 +49,21 @@ class _Bin:
         self.views: list[dict[str, Any]] = []
         self.accessors: list[dict[str, Any]] = []
 
-    def add(self, array: np.ndarray, component: int, kind: str, target: int | None = None,
-            minmax: bool = False) -> int:
-        data = np.ascontiguousarray(array).tobytes()
+    def view(self, array: np.ndarray, target: int | None = None, stride: int | None = None) -> int:
+        """A buffer view over `array`'s bytes (rows padded to `stride` bytes when given)."""
+        array = np.ascontiguousarray(array)
+        if stride is not None:
+            rows = array.reshape(len(array), -1).view(np.uint8)
+            padded = np.zeros((len(rows), stride), np.uint8)
+            padded[:, : rows.shape[1]] = rows
+            data = padded.tobytes()
+        else:
+            data = array.tobytes()
         view: dict[str, Any] = {"buffer": 0, "byteOffset": self.size, "byteLength": len(data)}
         if target is not None:
             view["target"] = target
+        if stride is not None:
+            view["byteStride"] = stride
         self.views.append(view)
         self.chunks.append(data)
         self.size += len(data)
@@ -56,21 +71,38 @@ class _Bin:
         if pad:
             self.chunks.append(b"\0" * pad)
             self.size += pad
-        count = array.shape[0]
-        acc: dict[str, Any] = {"bufferView": len(self.views) - 1, "componentType": component, "count": int(count),
-                               "type": kind}
-        if minmax:
-            flat = array.reshape(count, -1)
-            acc["min"] = [float(x) for x in flat.min(0)]
-            acc["max"] = [float(x) for x in flat.max(0)]
+        return len(self.views) - 1
+
+    def sparse(self, dense: np.ndarray) -> int:
+        """A VEC3 float morph-target accessor: zeros except the rows `dense` moves by more than 0.01 mm."""
+        values = dense.astype(np.float32)
+        rows = np.flatnonzero(np.abs(values).max(1) > SPARSE_MIN_M)
+        kept = np.zeros_like(values)
+        kept[rows] = values[rows]
+        acc: dict[str, Any] = {"componentType": FLOAT, "count": int(len(dense)), "type": "VEC3",
+                               "min": [float(x) for x in kept.min(0)], "max": [float(x) for x in kept.max(0)]}
+        if len(rows):
+            index_type, index_dtype = (UINT16, np.uint16) if len(dense) < 65536 else (UINT32, np.uint32)
+            acc["sparse"] = {"count": int(len(rows)),
+                             "indices": {"bufferView": self.view(rows.astype(index_dtype)), "componentType": index_type},
+                             "values": {"bufferView": self.view(values[rows])}}
         self.accessors.append(acc)
         return len(self.accessors) - 1
 
-    def zeros(self, count: int, kind: str) -> int:
-        """An accessor with no buffer view: all zeros by the specification (a target that moves nothing)."""
-        width = {"SCALAR": 1, "VEC3": 3, "VEC4": 4}[kind]
-        self.accessors.append({"componentType": FLOAT, "count": count, "type": kind,
-                               "min": [0.0] * width, "max": [0.0] * width})
+    def add(self, array: np.ndarray, component: int, kind: str, target: int | None = None,
+            minmax: bool = False, stride: int | None = None) -> int:
+        self.view(array, target, stride)
+        count = array.shape[0]
+        acc: dict[str, Any] = {"bufferView": len(self.views) - 1, "componentType": component, "count": int(count),
+                               "type": kind}
+        if component in (UINT8, UINT16) and target == ARRAY_BUFFER:
+            acc["normalized"] = True
+        if minmax:
+            flat = array.reshape(count, -1)
+            kind_of = float if component == FLOAT else int
+            acc["min"] = [kind_of(x) for x in flat.min(0)]
+            acc["max"] = [kind_of(x) for x in flat.max(0)]
+        self.accessors.append(acc)
         return len(self.accessors) - 1
 
 
@@ -91,7 +123,7 @@ def write_glb(track: Track, identity: np.ndarray | None = None) -> bytes:
     rig = IctRig.load()
     base = rig.base(identity)
     used, triangles = np.unique(rig.triangles, return_inverse=True)
-    triangles = triangles.reshape(-1, 3).astype(np.uint32)
+    triangles = triangles.reshape(-1, 3).astype(np.uint16 if len(used) < 65536 else np.uint32)
     pivot = rig.mesh.pivot.astype(np.float64) * CM_TO_M
     positions = (base[used] * CM_TO_M).astype(np.float32)
     normals = rig.mesh.vertex_normals(base)[used].astype(np.float32)
@@ -99,15 +131,13 @@ def write_glb(track: Track, identity: np.ndarray | None = None) -> bytes:
     deltas = (rig.mapping @ rig.expression_deltas).reshape(len(ARKIT52), rig.n_vertices, 3)[:, used] * CM_TO_M
 
     out = _Bin()
+    colors = np.c_[np.clip(np.round(colors * 255), 0, 255), np.full(len(colors), 255)].astype(np.uint8)
     attributes = {"POSITION": out.add(positions, FLOAT, "VEC3", ARRAY_BUFFER, minmax=True),
                   "NORMAL": out.add(normals, FLOAT, "VEC3", ARRAY_BUFFER),
-                  "COLOR_0": out.add(colors, FLOAT, "VEC3", ARRAY_BUFFER)}
-    indices = out.add(triangles.reshape(-1), UINT32, "SCALAR", ELEMENT_ARRAY_BUFFER, minmax=True)
-    targets = []
-    for k in range(len(ARKIT52)):
-        d = deltas[k].astype(np.float32)
-        targets.append({"POSITION": out.add(d, FLOAT, "VEC3", ARRAY_BUFFER, minmax=True) if np.any(d)
-                        else out.zeros(len(used), "VEC3")})
+                  "COLOR_0": out.add(colors, UINT8, "VEC4", ARRAY_BUFFER)}
+    indices = out.add(triangles.reshape(-1), UINT16 if triangles.dtype == np.uint16 else UINT32, "SCALAR",
+                      ELEMENT_ARRAY_BUFFER, minmax=True)
+    targets = [{"POSITION": out.sparse(deltas[k].astype(np.float64))} for k in range(len(ARKIT52))]
 
     n = track.n_frames
     times = np.append(np.arange(n, dtype=np.float64) / track.fps, n / track.fps).astype(np.float32)
