@@ -29,9 +29,16 @@ def cpu_seconds() -> float:
     return me.ru_utime + me.ru_stime + kids.ru_utime + kids.ru_stime
 
 
+# expressions asked by a FER class's own name: the targets the FER judge can name (contempt and confused
+# have no FER class; their library entries' basic class is only a neighbour)
+FER_NAMED = {"angry", "anger", "disgust", "disgusted", "fear", "afraid", "scared", "happy", "happiness", "sad",
+             "sadness", "surprise", "surprised", "neutral"}
+
+
 def judge_set(folder: str, limit: int = 400) -> dict:
-    """Over the index's images (the first `limit`): FaceMesh detection rate, FER top-1 hit rate on the basic
-    targets, and dlib identity cosine within an identity vs across identities (and the margin)."""
+    """Over the index's images (the first `limit`): FaceMesh detection rate, FER top-1 hit rate (over all
+    targets by their library entry's basic class, per expression asked, and over the targets asked by a
+    FER class's name), and dlib identity cosine within an identity vs across identities (and the margin)."""
     import numpy as np
 
     from fxcli.face import detect_faces, load_image
@@ -41,10 +48,12 @@ def judge_set(folder: str, limit: int = 400) -> dict:
     index = json.load(open(os.path.join(folder, "index.json")))
     fer, ident = ExpressionJudge(), IdentityJudge()
     items = index["items"][:limit]
+    asked = [r["expression"] for r in index["meta"]["records"][:limit]]
     found, hits, judged = 0, 0, 0
     per: dict[str, list[int]] = {}
+    per_asked: dict[str, list[int]] = {}
     embeds, groups = [], []
-    for item in items:
+    for item, label_asked in zip(items, asked, strict=True):
         img = load_image(os.path.join(folder, item["path"]))
         faces = detect_faces(img)
         if not faces:
@@ -57,6 +66,7 @@ def judge_set(folder: str, limit: int = 400) -> dict:
             judged += 1
             hits += label == item["expression"]
             per.setdefault(item["expression"], []).append(int(label == item["expression"]))
+            per_asked.setdefault(label_asked, []).append(int(label == item["expression"]))
     e = np.asarray(embeds)
     e = e / np.linalg.norm(e, axis=1, keepdims=True)
     sim = e @ e.T
@@ -70,6 +80,10 @@ def judge_set(folder: str, limit: int = 400) -> dict:
     return {"images": len(items), "facemesh_found": found, "fer_judged": judged,
             "fer_hit_rate": round(hits / max(judged, 1), 3),
             "per_class": {k: f"{sum(v)}/{len(v)}" for k, v in sorted(per.items())},
+            "per_expression": {k: f"{sum(v)}/{len(v)}" for k, v in per_asked.items()},
+            "fer_named_hit_rate": round(sum(sum(v) for k, v in per_asked.items() if k.lower() in FER_NAMED)
+                                        / max(1, sum(len(v) for k, v in per_asked.items() if k.lower() in FER_NAMED)),
+                                        3),
             "id_within": round(within, 4), "id_across": round(across, 4), "id_margin": round(within - across, 4),
             "id_nearest_is_same_identity": round(nearest_same, 3), "identity_judge": "dlib (embedded)",
             "expression_judge": "FER mini-Xception (embedded)"}

@@ -108,14 +108,14 @@ class Avatar:
         out = np.concatenate([ict, extra], axis=1)
         if heads is not None:
             heads = np.atleast_2d(np.asarray(heads, np.float64))
-            rot = rodrigues(heads).astype(np.float32)  # (T, 3, 3)
+            moving = np.flatnonzero(np.any(heads != 0, axis=1))  # only turned heads are rotated
+            rot = rodrigues(heads[moving]).astype(np.float32)  # (M, 3, 3)
             pivot = m.rig.mesh.pivot
-            turned = np.einsum("tvc,tdc->tvd", out - pivot, rot) + pivot
+            turned = np.matmul(out[moving] - pivot, rot.transpose(0, 2, 1)) + pivot  # (M, N, 3)
             if recentre:
                 moved_centre = np.einsum("tdc,c->td", rot, FACE_CENTRE - pivot) + pivot
                 turned[..., :2] += (FACE_CENTRE - moved_centre)[:, None, :2]
-            moving = np.any(heads != 0, axis=1)
-            out[moving] = turned[moving]
+            out[moving] = turned
         return out
 
 

@@ -31,7 +31,7 @@ from fxcli.avatar.targets import Target
 
 STYLES = ("toon", "shaded")
 BACKGROUND = (247, 245, 240)
-PNG_LEVEL = 4  # zlib level: a little larger than 6, half the encode time
+PNG_LEVEL = 3  # zlib level: files ~7 % larger than at 6, two thirds of the encode time
 SHEET_MAX_ROWS, SHEET_MAX_COLS = 12, 16
 Report = Callable[[str], None]
 
