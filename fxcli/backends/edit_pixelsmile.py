@@ -110,15 +110,22 @@ class PixelSmileEditor:
 
     def _load(self, arg: str | None, device_name: str, dtype_name: str, offload: str):
         from fxcli import registry
+
+        def check_offload(device: str) -> None:
+            if offload != "none" and not device.startswith("cuda"):
+                raise UsageError(f"--offload {offload} needs a CUDA device (device is {device})",
+                                 hint="use --offload none on CPU")
+
+        if device_name == "cpu":
+            check_offload(device_name)
+        base = registry.resolve(BASE_MODEL)  # missing weights: exit 4 before torch is imported
+        lora_path = self._lora_path(arg, registry)
+
         from fxcli.devices import resolve_device, resolve_dtype
 
         device = resolve_device(device_name)
         dtype = resolve_dtype(dtype_name, device)
-        if offload != "none" and device.type != "cuda":
-            raise UsageError(f"--offload {offload} needs a CUDA device (device is {device})",
-                             hint="use --offload none on CPU")
-        base = registry.resolve(BASE_MODEL)
-        lora_path = self._lora_path(arg, registry)
+        check_offload(str(device))
         from diffusers import QwenImageEditPlusPipeline
 
         try:

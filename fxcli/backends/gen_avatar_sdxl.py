@@ -55,15 +55,17 @@ def prompt_for(ident, target, alpha: float) -> str:
 
 def load_sdxl(arg: str | None, device_name: str, dtype_name: str, pipeline_class: str = "StableDiffusionXLPipeline"):
     """The SDXL pipeline from local weights (registry `sdxl-base` or the folder `arg`); exit 4 when missing."""
+    from fxcli import registry
+
+    base = registry.resolve(BASE_MODEL, arg)  # missing weights: exit 4 before the heavy imports
+    folder = Path(base.path)
+
     import diffusers
 
-    from fxcli import registry
     from fxcli.devices import resolve_device, resolve_dtype
 
     device = resolve_device(device_name)
     dtype = resolve_dtype(dtype_name, device)
-    base = registry.resolve(BASE_MODEL, arg)
-    folder = Path(base.path)
     variant = "fp16" if (folder / "unet" / "diffusion_pytorch_model.fp16.safetensors").is_file() else None
     cls = getattr(diffusers, pipeline_class)
     try:
