@@ -50,7 +50,7 @@ def pixelsmile(data: str, output: str, epochs: int, batch_size: int, precision: 
       fxe train pixelsmile-prepare photos/ -o photos/triplets.jsonl
       fxe train pixelsmile --data photos/triplets.jsonl -o ckpt/ps --dry-run
       fxe train pixelsmile --data photos/triplets.jsonl -o ckpt/ps --gradient-checkpointing --offload
-      fxe edit face.jpg happy --model pixelsmile:ckpt/ps -o happy.png
+      fxe edit face.jpg -e happy --model pixelsmile:ckpt/ps -o happy.png
 
     \b
     Exit status: 2 bad option, 3 invalid triplets or images, 4 weights missing or checkpoint corrupt,
