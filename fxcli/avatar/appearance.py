@@ -6,7 +6,8 @@ Iris colour, hair colour and how often hair is light depend on the skin tone the
 frequencies do (brown eyes and dark hair dominate; blue/green eyes and blond hair appear mostly with
 the lighter tones). Lips are the skin tone pulled toward a red-brown; brows are the hair colour,
 darkened. Light skin is drawn a little rosier than the scale's paint chips (lit skin has blood under
-it; the chips' palest tones alone read as yellow cream).
+it; the chips' palest tones alone read as yellow cream) and the darkest a little lighter and warmer (as
+a photo exposed for the face shows them; at chip value the features sink into near-black under toon shading).
 
 Hair style (each identity, seeded): short (a cap over the scalp), long (a curtain falling past the
 jaw), volume (a thick rounded shell, as afro-textured hair), bun (hair drawn back into a bun), bald, or a
@@ -129,10 +130,13 @@ def _pick(rng: np.random.Generator, table: dict, probs: list[float]) -> str:
 def sample_appearance(rng: np.random.Generator) -> Appearance:
     """One avatar's colours (see the module docstring for the ranges)."""
     tone = float(rng.uniform(1.0, 10.0))
-    light = float(np.clip((5.5 - tone) / 4.5, 0, 1))  # 1 for the lightest tones, 0 from the middle on
+    light = float(np.clip((6.0 - tone) / 5.0, 0, 1))  # 1 for the lightest tones, 0 from the middle on
     # the scale's swatches are flat paint chips; lit skin reads warmer: less green and blue, and the
     # palest tones rosier still (pale skin shows the blood under it)
-    skin = skin_from_tone(tone) * (np.array([1.0, 0.94, 0.88]) - light * np.array([0.0, 0.055, 0.03]))
+    skin = skin_from_tone(tone) * (np.array([1.0, 0.94, 0.88]) - light * np.array([0.0, 0.06, 0.035]))
+    # the darkest chips (Monk 8-10) are lifted a little, as a photograph exposed for the face lifts them:
+    # flat-lit at their chip value the face's features sink into near-black
+    skin = skin * (1.0 + float(np.clip((tone - 6.5) / 3.5, 0, 1)) * np.array([0.55, 0.38, 0.22]))
     skin = skin * rng.uniform(0.97, 1.03, 3)
     # dark brown, brown, hazel, amber, green, blue, grey
     iris_name = _pick(rng, IRIS, [0.45 - 0.3 * light, 0.35 - 0.1 * light, 0.08 + 0.05 * light, 0.03,

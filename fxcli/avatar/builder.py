@@ -274,7 +274,8 @@ class AvatarModel:
         nose_y, lip_y = rig.neutral[fm[2], 1], rig.neutral[fm[13], 1]
         corner_x = abs(rig.neutral[fm[61], 0])
         front = z > 4.0
-        moustache = front & (y < nose_y - 0.15) & (y > lip_y - 0.2) & (np.abs(x) < corner_x + 0.4) & (z > 9.0)
+        # a band over the upper lip, from below the nostrils to the lip line, no wider than the mouth
+        moustache = front & (y < nose_y - 0.6) & (y > lip_y + 0.1) & (np.abs(x) < corner_x + 0.2) & (z > 9.0)
         w = moustache.astype(np.float32)
         if kind != "moustache":
             chin_y = rig.neutral[fm[152], 1]

@@ -191,14 +191,16 @@ def curtain_extras(base: np.ndarray, parts: dict[str, tuple[int, int]], *, top: 
     cell = np.maximum.reduce([np.roll(cell, k, axis=0) for k in (-1, 0, 1)])  # ±5 degrees
     hang = np.maximum.accumulate(cell, axis=1)  # (72, rows): widest at or above
     col_bin = np.clip((np.mod(angles, 2 * np.pi) / (2 * np.pi) * 72).astype(int), 0, 71)
-    r = hang[col_bin].T + thickness  # (rows, columns)
-    r += flare * np.linspace(0, 1, rows)[:, None] ** 2
-    # the ends of the curtain (beside the cheeks) fall a little inward, so they meet the face's outline
-    end = np.minimum(np.abs(angles - front * np.pi), np.abs(angles - (2 - front) * np.pi)) / (0.15 * np.pi)
-    r *= (0.9 + 0.1 * np.clip(end, 0, 1))[None, :]
+    fall = np.linspace(0, 1, rows)[:, None]  # 0 at the top row, 1 at the lower edge
+    # toward its front edges (beside the cheeks) the curtain thins onto the head and is cut shorter,
+    # as layered hair: no flat slab faces the camera
+    end = np.clip(np.minimum(angles - front * np.pi, (2 - front) * np.pi - angles) / (0.2 * np.pi), 0, 1)
+    end = end * end * (3 - 2 * end)  # smoothstep
+    r = hang[col_bin].T + thickness * (0.35 + 0.65 * end)[None, :] + flare * fall ** 2 * end[None, :]
     x = np.sin(angles)[None, :] * r
     z = np.cos(angles)[None, :] * r
-    y = np.broadcast_to(heights[:, None], r.shape)
+    lower = bottom + (1.0 - end) * 0.35 * (top - bottom)  # each column's lower edge (cm)
+    y = top + (lower[None, :] - top) * fall - HEAD_CENTRE[1]
     pts = np.stack([x, y, z], -1).reshape(-1, 3) + HEAD_CENTRE
     return _rigid(pts, skull_top(base, parts), base, _grid_triangles(rows, columns))
 
