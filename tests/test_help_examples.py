@@ -154,3 +154,68 @@ def test_marker_parsing():
     assert _missing("fxe models where minilm") == []
     assert _missing("fxe x  # needs: no-such-tool-xyz") == ["no-such-tool-xyz"]
     assert _missing("fxe x  # needs: minilm, bash") == []
+
+
+def _fxe_invocations(example: str) -> list[list[str]]:
+    """The argument lists of the `fxe` commands in one example line (pipes, && and ; split it)."""
+    import shlex
+
+    lexer = shlex.shlex(example.split("  #")[0], posix=True, punctuation_chars="|&;<>")
+    lexer.whitespace_split = True
+    out, current, redirect = [], [], False
+    for token in list(lexer) + [";"]:
+        if redirect:  # the file of a redirection
+            redirect = False
+        elif token and set(token) <= set("<>"):
+            redirect = True
+        elif token and set(token) <= set("|&;"):
+            if current[:1] == ["fxe"]:
+                out.append(current[1:])
+            elif current[:3] == ["accelerate", "launch"] and "fxcli" in current:
+                out.append(current[current.index("fxcli") + 1:])
+            current = []
+        else:
+            current.append(token)
+    return out
+
+
+def _parse_error(args: list[str]) -> str | None:
+    """Click's complaint about `fxe ARGS` when it names an unknown option, subcommand or extra argument."""
+    import click
+
+    from fxcli.cli.main import cli
+
+    command, name, parent = cli, "fxe", None
+    try:
+        while True:
+            ctx = command.make_context(name, list(args), parent=parent, resilient_parsing=False)
+            if not isinstance(command, click.Group):
+                return None
+            rest = ctx._protected_args + ctx.args if hasattr(ctx, "_protected_args") else ctx.protected_args + ctx.args
+            if not rest:
+                return None
+            name, command, args = command.resolve_command(ctx, rest)
+            parent = ctx
+    except click.exceptions.Exit:
+        return None
+    except click.UsageError as exc:
+        message = exc.format_message()
+        known_wrong = ("No such option", "unexpected extra argument", "No such command", "Missing argument")
+        return message if any(w in message for w in known_wrong) else None
+
+
+ALL_EXAMPLES = [(name, ex) for name, examples in COMMANDS for ex in examples]
+
+
+@pytest.mark.parametrize(("name", "example"), ALL_EXAMPLES, ids=[f"{n}: {e[:60]}" for n, e in ALL_EXAMPLES])
+def test_every_example_names_real_options(name, example):
+    """Each example, also of the commands too heavy to run here, uses options and arguments its command has."""
+    for args in _fxe_invocations(example):
+        assert _parse_error(args) is None, (example, _parse_error(args))
+
+
+def test_a_wrong_example_is_caught():
+    assert _parse_error(["edit", "face.jpg", "happy", "-o", "x.png"]) is not None
+    assert _parse_error(["render", "t.json", "--no-such-option"]) is not None
+    assert _parse_error(["edit", "face.jpg", "-e", "happy", "-o", "x.png"]) is None
+    assert _fxe_invocations('fxe a "b c" | fxe d -o - && echo x; fxe e > f  # note') == [["a", "b c"], ["d", "-o", "-"], ["e"]]
