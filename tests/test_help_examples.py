@@ -219,3 +219,32 @@ def test_a_wrong_example_is_caught():
     assert _parse_error(["render", "t.json", "--no-such-option"]) is not None
     assert _parse_error(["edit", "face.jpg", "-e", "happy", "-o", "x.png"]) is None
     assert _fxe_invocations('fxe a "b c" | fxe d -o - && echo x; fxe e > f  # note') == [["a", "b c"], ["d", "-o", "-"], ["e"]]
+
+
+def _document_examples() -> list[tuple[str, str]]:
+    """The `fxe ...` lines of the shell blocks in README.md, docs/*.md and recipes/*.yaml comments."""
+    out = []
+    for doc in [REPO / "README.md", *sorted((REPO / "docs").glob("*.md"))]:
+        in_block = False
+        for line in doc.read_text(encoding="utf-8").splitlines():
+            if line.startswith("```"):
+                in_block = not in_block
+                continue
+            text = line.strip().removeprefix("$ ")
+            if in_block and text.startswith("fxe "):
+                out.append((doc.name, text))
+    for recipe in sorted((REPO / "recipes").glob("*.yaml")):
+        for line in recipe.read_text(encoding="utf-8").splitlines():
+            text = line.lstrip("# ").strip()
+            if text.startswith("fxe "):
+                out.append((recipe.name, text.replace("--recipe recipes/", f"--recipe {REPO}/recipes/")))
+    return out
+
+
+DOC_EXAMPLES = _document_examples()
+
+
+@pytest.mark.parametrize(("doc", "example"), DOC_EXAMPLES, ids=[f"{d}: {e[:60]}" for d, e in DOC_EXAMPLES])
+def test_documented_examples_name_real_options(doc, example):
+    for args in _fxe_invocations(example):
+        assert _parse_error(args) is None, (doc, example, _parse_error(args))
