@@ -105,7 +105,10 @@ def test_skin_tones_cover_the_monk_scale_evenly():
     counts = np.histogram(tones, bins=np.arange(1, 11, 1.0))[0]
     assert counts.min() >= 25  # every step of the scale is drawn (uniform: 44 expected per step)
     luma = np.array([np.dot(a.skin, [0.299, 0.587, 0.114]) for a in looks])
-    assert np.corrcoef(tones, luma)[0, 1] < -0.97  # darker along the scale
+    step_luma = [luma[(tones >= t) & (tones < t + 1)].mean() for t in range(1, 10)]
+    # darker along the scale: no step lighter than the one before (the two palest chips are nearly one
+    # lightness; the darkest are lifted, not reordered)
+    assert np.all(np.diff(step_luma) < 0.01) and step_luma[0] - step_luma[-1] > 0.5
     assert skin_from_tone(1) == pytest.approx([int(MONK_SCALE[0][i:i + 2], 16) / 255 for i in (0, 2, 4)])
     covers = sum(a.cover for a in looks)
     assert 30 < covers < 90  # about one in seven
@@ -158,3 +161,91 @@ def test_every_cap_of_a_geneava_sized_set_is_whole(model):
         brows = brow_extras(base, model.rig.all_triangles)
         assert (model.need_pos[cap.anchors] >= 0).all(), ident.name
         assert (model.need_pos[brows.anchors] >= 0).all(), ident.name
+
+
+def test_avatar_pose_is_the_library_mapping_with_per_au_gains():
+    """Hand-worked: each AU's ARKit shapes get intensity x gain x the mapping's own gain; sums clip at 1.5."""
+    from fxcli.avatar.targets import AU_GAIN, EXAGGERATION, HEAD_GAIN, MAX_WEIGHT, SIDED_GAIN, avatar_pose
+
+    w, head = avatar_pose({"26": 0.2, "R14": 0.3, "9": 0.4, "56": 0.5})
+    expect = _w(jawOpen=0.45 * 0.2 * AU_GAIN[26], mouthDimpleRight=0.3 * EXAGGERATION * SIDED_GAIN,
+                noseSneerLeft=0.4 * EXAGGERATION, noseSneerRight=0.4 * EXAGGERATION)
+    assert w == pytest.approx(expect, abs=1e-6)
+    assert head == pytest.approx([0.0, 0.0, 0.25 * 0.5 * HEAD_GAIN], abs=1e-6)
+    w, _ = avatar_pose({"12": 0.9, "25": 0.2})
+    assert w[ARKIT52.index("mouthSmileLeft")] == MAX_WEIGHT  # 0.9 x 1.9 clipped
+    assert w[ARKIT52.index("jawOpen")] == pytest.approx(0.12 * 0.2 * AU_GAIN[25], abs=1e-6)
+
+
+def test_surprise_and_sadness_move_the_face_far_enough_to_read(model):
+    """Landmark motion (cm) on the avatar: surprise drops the jaw, lifts the brows and the upper lids;
+    sadness lifts the inner brows and pulls the mouth corners down."""
+    from fxcli.avatar.targets import resolve_targets
+    from fxcli.rigs.ict_extras import facemesh_vertices
+
+    fm = facemesh_vertices()
+    ident = sample_identity(5, 0)
+    surprised, sad = resolve_targets("surprised,sad", None)
+    weights = np.stack([_w(), surprised.at(1.0)[0], sad.at(1.0)[0]])
+    ict = model.rig.base(ident.coefficients)[None] + (
+        model.rig.arkit52_to_ict(weights) @ model.rig.expression_deltas).reshape(3, -1, 3)
+    move = ict[:, fm] - ict[0, fm]  # (3, 468, 3)
+    assert move[1, 152, 1] < -1.5  # chin (jaw drop)
+    assert move[1, [105, 334], 1].mean() > 0.5  # brows up
+    assert move[1, [159, 386], 1].mean() > 0.08  # upper lids up: white above the iris
+    assert move[2, [107, 336], 1].mean() > 0.25  # inner brows up (AU1)
+    assert move[2, [61, 291], 1].mean() < -0.15  # mouth corners down (AU15)
+
+
+def test_hair_styles_have_their_shapes(model):
+    import dataclasses
+
+    from fxcli.avatar.appearance import FACIAL_HAIR, HAIR_STYLES
+    from fxcli.rigs.ict_extras import facemesh_vertices
+
+    ident = sample_identity(0, 1)
+    base = model.rig.base(ident.coefficients)
+    chin = base[facemesh_vertices()[152], 1]
+    top = base[model.rig.parts["head_neck"][0]:model.rig.parts["head_neck"][1] + 1, 1].max()
+    shapes = {}
+    for style in HAIR_STYLES:
+        look = dataclasses.replace(ident.appearance, hair_style=style)
+        avatar = model.build(ident.coefficients, look)
+        v = avatar.vertices(_w()[None])[0][len(model.draw):]
+        shapes[style] = v[avatar.extras.kind == 1]
+    assert len(shapes["bald"]) == 0
+    assert len(shapes["long"]) > len(shapes["short"])
+    assert shapes["long"][:, 1].min() < chin  # falls past the jaw ...
+    assert np.abs(shapes["long"][:, 0]).max() > np.abs(shapes["short"][:, 0]).max() + 0.5  # ... beside the face
+    assert shapes["bun"][:, 1].max() > shapes["short"][:, 1].max() + 1.0 > top  # a bun on the crown
+    assert shapes["volume"][:, 1].max() > shapes["short"][:, 1].max() + 0.5  # thicker than a short cap
+    beard = dataclasses.replace(ident.appearance, hair_style="short", facial_hair="beard", hair=(0.0, 1.0, 0.0))
+    colors = model.build(ident.coefficients, beard).mesh.colors
+    plain = model.build(ident.coefficients, dataclasses.replace(beard, facial_hair="none")).mesh.colors
+    greener = plain[:, 0] - colors[:, 0] > 0.3  # green hair: the beard takes the red out of the skin
+    assert 200 < greener.sum() < 0.25 * len(model.draw)  # the jaw, not the face
+    assert set(FACIAL_HAIR) >= {"none", "beard"}
+
+
+def test_sampled_looks_are_varied_and_recorded(tmp_path):
+    from fxcli.avatar.appearance import HAIR_STYLES
+
+    looks = [sample_identity(0, k).appearance for k in range(200)]
+    styles = {a.hair_style for a in looks}
+    assert styles == set(HAIR_STYLES)
+    assert 0.1 < np.mean([a.facial_hair != "none" for a in looks]) < 0.4
+    pale = np.array([a.skin for a in looks if a.skin_tone < 2.5])
+    r, g, b = pale.T
+    hue = np.degrees(np.arctan2(np.sqrt(3) * (g - b), 2 * r - g - b))
+    assert len(pale) > 10 and hue.max() < 26  # rosy (~20 degrees), not yellow cream (the chips: ~30 and more)
+    ident = sample_identity(0, next(k for k, a in enumerate(looks) if a.hair_style == "long"))
+    save_identity(ident, str(tmp_path / "i.json"))
+    back = load_identity_file(str(tmp_path / "i.json")).appearance
+    assert (back.hair_style, back.facial_hair, back.brow_scale, back.hair_length) == (
+        ident.appearance.hair_style, ident.appearance.facial_hair, ident.appearance.brow_scale,
+        ident.appearance.hair_length)
+    doc = json.loads((tmp_path / "i.json").read_text())
+    doc["colors"]["hair_style"] = "mohawk"
+    (tmp_path / "bad.json").write_text(json.dumps(doc))
+    with pytest.raises(InvalidInputError, match="hair_style 'mohawk'"):
+        load_identity_file(str(tmp_path / "bad.json"))

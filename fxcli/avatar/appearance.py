@@ -137,7 +137,7 @@ def sample_appearance(rng: np.random.Generator) -> Appearance:
     # the darkest chips (Monk 8-10) are lifted a little, as a photograph exposed for the face lifts them:
     # flat-lit at their chip value the face's features sink into near-black
     skin = skin * (1.0 + float(np.clip((tone - 6.5) / 3.5, 0, 1)) * np.array([0.55, 0.38, 0.22]))
-    skin = skin * rng.uniform(0.97, 1.03, 3)
+    skin = skin * rng.uniform(0.96, 1.04) * rng.uniform(0.99, 1.01, 3)  # lighter or darker, hue kept
     # dark brown, brown, hazel, amber, green, blue, grey
     iris_name = _pick(rng, IRIS, [0.45 - 0.3 * light, 0.35 - 0.1 * light, 0.08 + 0.05 * light, 0.03,
                                   0.02 + 0.1 * light, 0.02 + 0.22 * light, 0.01 + 0.04 * light])
