@@ -249,3 +249,17 @@ def test_sampled_looks_are_varied_and_recorded(tmp_path):
     (tmp_path / "bad.json").write_text(json.dumps(doc))
     with pytest.raises(InvalidInputError, match="hair_style 'mohawk'"):
         load_identity_file(str(tmp_path / "bad.json"))
+
+
+@pytest.mark.parametrize(("portrait", "style"), [("interfaces-001.jpg", "long"), ("interfaces-005.jpg", "long"),
+                                                 ("interfaces-010.jpg", "short"), ("interfaces-014.jpg", "short")])
+def test_photo_hair_length_matches_the_portrait(portrait, style):
+    """Hand-labelled CC0 portraits: a bob and long hair past the jaw; two men with short hair."""
+    from pathlib import Path
+
+    from fxcli.avatar.from_photo import photo_colors
+    from fxcli.face import detect_faces, load_image
+
+    image = load_image(str(Path(__file__).parent / "data" / "portraits" / portrait))
+    appearance, _ = photo_colors(image, detect_faces(image)[0].landmarks)
+    assert appearance.hair_style == style

@@ -5,8 +5,9 @@ a similarity pose), colours sampled from the photo at landmark-defined places:
 - skin: the median of cheek and forehead patches (between landmarks that lie on bare skin);
 - lips: the median along the inner and outer lip contours; brows: the darker half of the brow band;
 - iris: the darker third of a disc at the centre of each eye opening;
-- hair: the median of a band above the forehead, unless it matches the background or skin (then a
-  dark brown is assumed and recorded as such).
+- hair: the median of a band above the forehead, or else of patches beside the temples, unless each
+  matches the background or skin (then a dark brown is assumed and recorded as such); long hair when
+  patches beside the jaw on both sides have the hair's colour, short otherwise.
 """
 
 from __future__ import annotations
@@ -61,15 +62,32 @@ def photo_colors(image: np.ndarray, landmarks: np.ndarray) -> tuple[Appearance, 
     top = lm[10]
     up = lm[10] - lm[152]
     up /= max(np.linalg.norm(up), 1e-9)
-    hair_px = np.concatenate([_patch(image, top + up * iod * k, r) for k in (0.6, 0.85)])
-    hair = np.median(hair_px, 0) / 255
-    h, w = image.shape[:2]
+    side = np.array([-up[1], up[0]])  # across the face, toward the image's right
     corners = np.concatenate([image[:8, :8].reshape(-1, 3), image[:8, -8:].reshape(-1, 3)]).astype(np.float64) / 255
     background = np.median(corners, 0)
+
+    def is_hair(c: np.ndarray) -> bool:
+        return bool(np.linalg.norm(c - background) >= 0.12 and np.linalg.norm(c - skin) >= 0.2)
+
+    def beside(left: int, right: int, out: float) -> list[np.ndarray]:
+        """Median colours just outside the face's outline at two outline landmarks (left, right)."""
+        return [np.median(_patch(image, lm[i] + sign * side * iod * out, r), 0) / 255
+                for i, sign in ((left, -1.0), (right, 1.0))]
+
+    # above the forehead first; then beside the temples (a fringe, a hat's brim or the top cut off)
+    candidates = [np.median(np.concatenate([_patch(image, top + up * iod * k, r) for k in (0.6, 0.85)]), 0) / 255,
+                  *beside(127, 356, 0.3)]
     notes = {}
-    if np.linalg.norm(hair - background) < 0.12 or np.linalg.norm(hair - skin) < 0.15:
+    hair = next((c for c in candidates if is_hair(c)), None)
+    if hair is None:
         hair = np.array([0.17, 0.11, 0.07])
         notes["hair"] = "not visible (above the forehead is background or skin): dark brown assumed"
+    # long hair: the hair's colour all the way down both sides of the face, from the temples to below
+    # the jaw (lit and shaded strands differ a lot: a loose match; ears and neck are skin, so short
+    # hair breaks the strip)
+    strip = [c for a, b in ((127, 356), (234, 454), (93, 323), (132, 361), (58, 288), (172, 397))
+             for c in beside(a, b, 0.35)]
+    long_hair = "hair" not in notes and all(is_hair(c) and np.linalg.norm(c - hair) < 0.45 for c in strip)
     if np.linalg.norm(lips - skin) < 0.04:
         lips = lip_from_skin(skin)
         notes["lip"] = "lips not distinct from skin: derived from the skin tone"
@@ -77,7 +95,7 @@ def photo_colors(image: np.ndarray, landmarks: np.ndarray) -> tuple[Appearance, 
     tone = float(np.clip(1 + 9 * (0.93 - luma_skin) / 0.8, 1, 10))  # rough position on the Monk scale
     appearance = Appearance(skin=quantise(skin), iris=quantise(iris), lip=quantise(lips), brow=quantise(brow * 0.9),
                             hair=quantise(hair), skin_tone=round(tone, 3), iris_name="from photo", hair_name="from photo",
-                            hair_style="short", hairline=0.0)
+                            hair_style="long" if long_hair else "short", hairline=0.0)
     return appearance, notes
 
 

@@ -5,8 +5,9 @@
   (the classic OpenCV "cartoonify" recipe).
 - comic: OpenCV's recursive edge-preserving filter, median-cut quantisation (PIL) to a small palette,
   and ink lines from an extended difference of Gaussians (XDoG, Winnemöller et al. 2012), thresholded.
-- sketch: XDoG alone, soft-thresholded into pencil lines on paper, with a light wash of the photo's
-  hue so skin and hair still read.
+- sketch: XDoG soft-thresholded into pencil lines, over a pencil tone (the grey image "colour-dodged"
+  by its blurred negative: flat areas go to paper, shading stays as soft graphite), on paper with a
+  light wash of the photo's hue so skin and hair still read.
 
 Deterministic: the same image, style and seed give the same bytes (OpenCV's k-means RNG is seeded).
 """
@@ -16,6 +17,7 @@ from __future__ import annotations
 import numpy as np
 
 STYLES_2D = ("cartoon", "comic", "sketch")
+SKETCH_TONE = 0.6  # weight of the pencil tone under the sketch's lines (0: lines only)
 
 
 def _grey(image: np.ndarray) -> np.ndarray:
@@ -80,12 +82,17 @@ def sketch(image: np.ndarray, *, colors: int = 0, seed: int = 0) -> np.ndarray:
     scale = max(1.0, min(image.shape[:2]) / 400)
     lines = xdog(image, sigma=0.8 * scale, p=22.0, eps=0.015, phi=10.0)
     lines = np.clip(lines, 0, 1) ** 1.5
+    grey = _grey(image)
+    negative = cv2.GaussianBlur(1.0 - grey, (0, 0), 6 * scale)
+    dodge = np.clip(grey / np.maximum(1.0 - negative, 1e-3), 0, 1)
+    # lines alone lose the shading that carries the eyes, the mouth and the face's shape
+    tone = (1.0 - SKETCH_TONE) + SKETCH_TONE * dodge ** 2
     hsv = cv2.cvtColor(image, cv2.COLOR_RGB2HSV).astype(np.float32)
     hsv[..., 1] *= 0.35
     hsv[..., 2] = 255
     wash = cv2.cvtColor(hsv.astype(np.uint8), cv2.COLOR_HSV2RGB).astype(np.float32)
     paper = np.array([250, 247, 240], np.float32)
-    out = (0.7 * paper + 0.3 * wash) * lines[..., None]
+    out = (0.7 * paper + 0.3 * wash) * (lines * tone)[..., None]
     return np.clip(out, 0, 255).astype(np.uint8)
 
 
