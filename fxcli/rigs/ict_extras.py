@@ -35,6 +35,7 @@ BROW_LIFT_CM = 0.12
 # (0 = lower landmark row, 1 = upper row): full at the head, tapering to a thin tail
 BROW_PROFILE = ((0.0, -0.15, 1.25), (0.35, -0.1, 1.3), (0.75, 0.05, 1.15), (1.0, 0.35, 0.85))
 HEAD_CENTRE = np.array([0.0, 3.5, 0.5], np.float32)  # inside the skull of the mean head (cm)
+EAR_ALLOWANCE = 1.2  # cm
 
 
 @dataclass
@@ -190,6 +191,9 @@ def curtain_extras(base: np.ndarray, parts: dict[str, tuple[int, int]], *, top: 
     np.maximum.at(cell, (a_bin[ok], h_bin[ok]), radius[ok])
     cell = np.maximum.reduce([np.roll(cell, k, axis=0) for k in (-1, 0, 1)])  # ±5 degrees
     hang = np.maximum.accumulate(cell, axis=1)  # (72, rows): widest at or above
+    # the ears stick out ~2 cm: hair lies over them, not around them, so no wider than the skull's
+    # side above them (the top rows) by more than EAR_ALLOWANCE
+    hang = np.minimum(hang, hang[:, :3].max(1, keepdims=True) + EAR_ALLOWANCE)
     col_bin = np.clip((np.mod(angles, 2 * np.pi) / (2 * np.pi) * 72).astype(int), 0, 71)
     fall = np.linspace(0, 1, rows)[:, None]  # 0 at the top row, 1 at the lower edge
     # toward its front edges (beside the cheeks) the curtain thins onto the head and is cut shorter,
