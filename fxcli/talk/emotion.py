@@ -3,6 +3,13 @@
 Filler words of talking ("talk", "speak", "in a ... way", "with") are dropped, adverbs become adjectives
 ("angrily" -> "angry"), each clause is resolved by fxcli.expressions (names, synonyms, MiniLM similarity),
 and degree words ("slightly", "extremely") scale its intensity (fxcli.expressions.text_emotion).
+
+Speaking in an emotion is more than the face of that emotion: DELIVERY adds, per basic family, what a
+speaker's face and head do while talking that way, so the emotion reads over the moving mouth:
+sad speech lowers the head, the gaze and the lids and lifts the inner brows; angry speech knits the
+brows, presses the lips and tucks the chin; happy speech lifts the cheeks and the head a little;
+surprised speech opens the eyes and the jaw and draws the head back. Each is scaled by the family's
+share of the mixture and the clause's intensity.
 """
 
 from __future__ import annotations
@@ -19,6 +26,31 @@ _FILLER = re.compile(r"\b(?:talk(?:s|ing)?|speak(?:s|ing)?|say(?:s|ing)?(?: it)?
 _ADVERB = {"happily": "happy", "angrily": "angry", "sadly": "sad", "gloomily": "gloomy", "wearily": "weary",
            "nervously": "nervous", "surprisedly": "surprised", "fearfully": "fearful", "calmly": "calm",
            "cheerfully": "cheerful", "excitedly": "excited", "anxiously": "anxious", "disgustedly": "disgusted"}
+
+
+# family -> (ARKit-52 additions, head pose (pitch +: down, yaw, roll) in radians)
+DELIVERY: dict[str, tuple[dict[str, float], tuple[float, float, float]]] = {
+    "sad": ({"browInnerUp": 0.3, "browDownLeft": -0.3, "browDownRight": -0.3, "eyeBlinkLeft": 0.25,
+             "eyeBlinkRight": 0.25, "eyeLookDownLeft": 0.25, "eyeLookDownRight": 0.25, "mouthFrownLeft": 0.2,
+             "mouthFrownRight": 0.2, "mouthPucker": 0.1}, (0.12, 0.0, 0.0)),
+    "angry": ({"browDownLeft": 0.2, "browDownRight": 0.2, "mouthPressLeft": 0.35, "mouthPressRight": 0.35,
+               "noseSneerLeft": 0.3, "noseSneerRight": 0.3, "mouthUpperUpLeft": -0.25, "mouthUpperUpRight": -0.25},
+              (0.06, 0.0, 0.0)),
+    "happy": ({"cheekSquintLeft": 0.2, "cheekSquintRight": 0.2, "mouthSmileLeft": 0.15, "mouthSmileRight": 0.15},
+              (-0.04, 0.0, 0.0)),
+    "surprise": ({"eyeWideLeft": 0.15, "eyeWideRight": 0.15, "browOuterUpLeft": 0.15, "browOuterUpRight": 0.15,
+                  "jawOpen": 0.12}, (-0.07, 0.0, 0.0)),
+}
+
+
+def _delivery(family: str) -> tuple[np.ndarray, np.ndarray]:
+    from fxcli.tracks.channels import ARKIT52
+
+    adds, head = DELIVERY.get(family, ({}, (0.0, 0.0, 0.0)))
+    w = np.zeros(len(ARKIT52), np.float64)
+    for name, v in adds.items():
+        w[ARKIT52.index(name)] = v
+    return w, np.asarray(head, np.float64)
 
 
 @dataclass
@@ -72,8 +104,9 @@ def resolve_emotion(text: str, alpha: float = 1.0) -> Emotion:
         intensity = float(np.clip(BASE_INTENSITY * degree, 0.15, 1.4)) * alpha
         for name, w in mix:
             e = lib.by_name[name]
-            weights += intensity * w * e.weights
-            head += intensity * w * e.head
+            extra, extra_head = _delivery(e.basic)
+            weights += intensity * w * (e.weights + extra)
+            head += intensity * w * (e.head + extra_head)
             fam[BASIC_LABELS.index(e.basic)] += w
             mixture[name] = mixture.get(name, 0.0) + w
         total_int += intensity

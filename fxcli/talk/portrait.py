@@ -34,7 +34,7 @@ class PortraitRig:
     image: np.ndarray  # (H, W, 3) uint8 at output size
     src: np.ndarray  # (468, 2) landmarks
     lm_delta: np.ndarray  # (52, 468 * 2) landmark motion per unit weight, px
-    fields: np.ndarray  # (52, gh * gw * 2) backward displacement per unit weight on the coarse grid
+    fields: np.ndarray  # (52 + 2 x blink levels, gh * gw * 2) backward displacement per unit weight, coarse grid
     grid_shape: tuple[int, int]
     falloff: np.ndarray  # (gh, gw) head-motion weight on the coarse grid
     gx: np.ndarray
@@ -67,8 +67,78 @@ def fit_image(image: np.ndarray, size: tuple[int, int]) -> np.ndarray:
     return np.ascontiguousarray(resized[y0:y0 + h, x0:x0 + w])
 
 
+# FaceMesh landmarks of each eye (ARKit side = the subject's side): brows (upper row then lower row, outer ->
+# inner), upper lid margin and lower lid margin (outer corner -> inner corner, paired point by point)
+EYE_REGIONS = {
+    "Right": ((70, 63, 105, 66, 107, 46, 53, 52, 65, 55), (246, 161, 160, 159, 158, 157, 173),
+              (7, 163, 144, 145, 153, 154, 155), (33, 133)),
+    "Left": ((300, 293, 334, 296, 336, 276, 283, 282, 295, 285), (466, 388, 387, 386, 385, 384, 398),
+             (249, 390, 373, 374, 380, 381, 382), (263, 362)),
+}
+# ICT's shapes, carried onto a photo's landmarks, are milder than a person's expression: the channels that
+# carry emotion (not the speech channels of the mouth and jaw) move EXPRESSION_GAIN times as far
+EXPRESSION_GAIN = 1.6
+EXPRESSIVE = ("brow", "eyeSquint", "cheek", "noseSneer", "mouthSmile", "mouthFrown", "mouthDimple",
+              "mouthPress", "mouthShrug")
+# brows: ICT moves the brow landmarks 3-9 % IOD; a clear AU1+2 or AU4 moves them 8-15 %. Gain with a cap per
+# channel at weight 1, and the skin between brow and lid follows in proportion (no shear, so no swirl)
+BROW_GAIN, BROW_CAP = 2.5, 0.13  # cap in IOD
+# lids (along each eye's up direction, most at the lid's middle): eyeWide raises the upper lid, eyeSquint
+# raises the lower lid and lowers the upper lid a little; FaceMesh's lid-margin points sit on ICT vertices
+# these shapes leave still
+WIDE_UPPER, SQUINT_LOWER, SQUINT_UPPER = 0.07, 0.045, 0.015  # IOD at weight 1
+# blink: at weight 1 the upper lid comes down CLOSE_UPPER of the way to the lower lid, which rises CLOSE_LOWER
+# (a small gap stays: the lashes meet in a dark line; closing it fully would fold the warp)
+CLOSE_UPPER, CLOSE_LOWER = 0.82, 0.12
+SOLVE_AT = 0.7
+BLINK_LEVELS = (0.25, 0.5, 0.75, 1.0)  # the blink's backward map is solved exactly at these weights
+
+
+def _eye_frame(xy: np.ndarray, side: str) -> tuple[np.ndarray, float]:
+    """(up unit vector in image coords, IOD px) of one eye."""
+    _, upper, lower, (outer, inner) = EYE_REGIONS[side]
+    axis = xy[inner] - xy[outer]
+    axis = axis / (np.linalg.norm(axis) + 1e-9)
+    up = np.array([axis[1], -axis[0]])
+    if up[1] > 0:  # image y points down
+        up = -up
+    centres = [xy[list(r[1]) + list(r[2])].mean(0) for r in EYE_REGIONS.values()]
+    return up, float(np.linalg.norm(centres[0] - centres[1]))
+
+
+def _between_brow_and_lid(xy: np.ndarray, side: str) -> tuple[np.ndarray, np.ndarray]:
+    """Landmarks in the band between the brow and the upper lid: indices and their height in the band
+    (0 at the lid margin, 1 at the brow's lower edge)."""
+    brows, upper, lower, _ = EYE_REGIONS[side]
+    up, _ = _eye_frame(xy, side)
+    lid_h = xy[list(upper)] @ up
+    brow_h = xy[list(brows[5:])] @ up
+    x_axis = np.array([-up[1], up[0]])
+    bx = xy[list(brows)] @ x_axis
+    lo_x, hi_x = bx.min(), bx.max()
+    own = set(brows) | set(upper) | set(lower)
+    idx, frac = [], []
+    for i in range(468):
+        if i in own:
+            continue
+        x, h = xy[i] @ x_axis, xy[i] @ up
+        if not lo_x <= x <= hi_x:
+            continue
+        lid = np.interp(x, np.sort(xy[list(upper)] @ x_axis), lid_h[np.argsort(xy[list(upper)] @ x_axis)])
+        brow = np.interp(x, np.sort(xy[list(brows[5:])] @ x_axis), brow_h[np.argsort(xy[list(brows[5:])] @ x_axis)])
+        if lid < h < brow:
+            idx.append(i)
+            frac.append((h - lid) / max(brow - lid, 1e-6))
+    return np.asarray(idx, int), np.asarray(frac)
+
+
 def landmark_deltas(editor, face) -> np.ndarray:
-    """(52, 468, 2) pixel motion of the face's landmarks per unit of each ARKit-52 channel."""
+    """(52, 468, 2) pixel motion of the face's landmarks per unit of each ARKit-52 channel.
+
+    ICT's shapes carried onto the photo (Umeyama similarity), then: emotion channels amplified, brow motion
+    amplified (capped) with the skin under the brows following, lid apertures for eyeWide / eyeSquint, and
+    eyeBlink closing the upper lid onto the lower one.
+    """
     from fxcli.backends.edit_embedded import FLIP, umeyama
     from fxcli.tracks.channels import ARKIT52
 
@@ -80,9 +150,57 @@ def landmark_deltas(editor, face) -> np.ndarray:
         ict = editor.rig.arkit52_to_ict(w).astype(np.float64)
         delta = np.tensordot(ict, editor.deltas, axes=1)  # (468, 3) ICT cm
         out[c] = (scale * (delta @ FLIP) @ rot.T)[:, :2]
-    # ICT's brow shapes move FaceMesh's brow points less than a real brow raise does; amplifying them alone
-    # (as the still-image editor does, with a fold check) swirls the lids in a per-frame warp, so they stay as ICT has them
+    xy = face.landmarks[:, :2].astype(np.float64)
+    for c, name in enumerate(ARKIT52):
+        if name.startswith(EXPRESSIVE):
+            out[c] *= EXPRESSION_GAIN
+    profile = np.sin(np.linspace(0, np.pi, 9)[1:-1])[:, None]  # along a lid: 0 at the corners, 1 at the middle
+    for side in EYE_REGIONS:
+        brows, upper, lower, _ = EYE_REGIONS[side]
+        up, iod = _eye_frame(xy, side)
+        band, frac = _between_brow_and_lid(xy, side)
+        for c, name in enumerate(ARKIT52):
+            if name.startswith("brow"):
+                d = out[c, list(brows)]
+                longest = float(np.linalg.norm(d, axis=1).max())
+                if longest > 1e-9:
+                    gained = d * min(BROW_GAIN, BROW_CAP * iod / longest)
+                    extra = gained - d
+                    out[c, list(brows)] = gained
+                    if len(band):  # the skin below follows: the nearest brow point's extra, by height in the band
+                        near = np.argmin(np.linalg.norm(xy[band, None] - xy[None, list(brows)], axis=-1), axis=1)
+                        s = frac ** 1.5
+                        out[c, band] += extra[near] * s[:, None]
+        w = lambda stem, s=side: ARKIT52.index(stem + s)  # noqa: E731
+        out[w("eyeWide"), list(upper)] += profile * WIDE_UPPER * iod * up
+        out[w("eyeSquint"), list(upper)] -= profile * SQUINT_UPPER * iod * up
+        out[w("eyeSquint"), list(lower)] += profile * SQUINT_LOWER * iod * up
+        gap = xy[list(lower)] - xy[list(upper)]  # upper lid to lower lid, per pair
+        blink = out[w("eyeBlink")]
+        blink[list(upper)] = CLOSE_UPPER * gap
+        blink[list(lower)] = -CLOSE_LOWER * gap
     return out
+
+
+def _lid_points(src: np.ndarray, motion: np.ndarray, side: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Where an eye's lids move by `motion` (468, 2), the backward map spelled out column by column (a spline
+    left to itself overshoots between lids that move apart or meet: a fold, a swirl). Returns the landmarks
+    to keep (those in the lid's skin give way), output points and the photo points they show: the skin
+    from one opening above the upper margin (still) to the moved margin, the eye between the margins, and
+    the skin from the lower margin to one opening below it (still), each spread evenly."""
+    _, upper, lower, _ = EYE_REGIONS[side]
+    upper, lower = list(upper)[1:-1], list(lower)[1:-1]  # the corners do not move
+    band, frac = _between_brow_and_lid(src, side)
+    keep = np.ones(len(src), bool)
+    keep[band[frac < 0.7]] = False
+    opening = src[lower] - src[upper]
+    above, below = src[upper] - opening, src[lower] + opening
+    out_u, out_l = src[upper] + motion[upper], src[lower] + motion[lower]
+    pts_out, pts_src = [above, below], [above, below]
+    for t in (0.25, 0.5, 0.75):
+        pts_out += [above + t * (out_u - above), out_u + t * (out_l - out_u), out_l + t * (below - out_l)]
+        pts_src += [above + t * (src[upper] - above), src[upper] + t * opening, src[lower] + t * (below - src[lower])]
+    return keep, np.vstack(pts_out), np.vstack(pts_src)
 
 
 def build_rig(image: np.ndarray, face, editor) -> PortraitRig:
@@ -117,8 +235,41 @@ def build_rig(image: np.ndarray, face, editor) -> PortraitRig:
     flat = np.zeros((len(grid), values.shape[1]))
     flat[inside] = spline(grid[inside])
     # (52, gh * gw * 2), contiguous: a frame's field is one vector-matrix product
-    fields = np.ascontiguousarray(flat.reshape(len(gy), len(gx), -1, 2).transpose(2, 0, 1, 3)
-                                  .reshape(values.shape[1] // 2, -1).astype(np.float32))
+    fields = flat.reshape(len(gy), len(gx), -1, 2).transpose(2, 0, 1, 3).reshape(values.shape[1] // 2, -1)
+    # Fields solved at the photo's landmarks are first order: right for small motions, but a lid moved by
+    # the eye's whole opening would squash the eye instead of covering it. Brows and lids are solved below at
+    # moved landmarks, with the eye spelled out column by column (_lid_points).
+    from fxcli.tracks.channels import ARKIT52
+
+    def solve(level: np.ndarray, back_scale: float, c: int) -> np.ndarray:
+        """Channel c's backward field solved at the landmarks moved by `level` of its motion; values are
+        `back_scale` of the motion (1 for a per-unit field solved at a typical weight, `level` for a level)."""
+        side = next((sd for sd in EYE_REGIONS if ARKIT52[c].endswith(sd)), None)
+        keep = np.ones(len(src), bool)
+        extra_out, extra_src = np.zeros((0, 2)), np.zeros((0, 2))
+        if ARKIT52[c].startswith("eye") and side is not None:
+            keep, extra_out, extra_src = _lid_points(src, deltas[c] * level, side)
+            extra_src = extra_out + (extra_src - extra_out) * (back_scale / level)
+        moved = np.vstack([(src + level * deltas[c])[keep], still, extra_out])
+        back = np.concatenate([-back_scale * deltas[c][keep], np.zeros((len(still), 2)), extra_src - extra_out])
+        sm = np.concatenate([smoothing[:len(src)][keep], smoothing[len(src):], np.full(len(extra_out), SMOOTHING)])
+        exact = RBFInterpolator(moved, back, kernel="thin_plate_spline", smoothing=sm)
+        f = np.zeros((len(grid), 2))
+        f[inside] = exact(grid[inside])
+        return f.reshape(-1)
+
+    # brows and lids move several pixels with steep gradients near the eye: their fields are solved at the
+    # landmarks moved by a typical weight (SOLVE_AT) rather than at rest, which keeps the eye from doubling
+    for c, name in enumerate(ARKIT52):
+        if name.startswith(("brow", "eyeWide", "eyeSquint")):
+            fields[c] = solve(SOLVE_AT, 1.0, c)
+    # a blink moves the lid by the eye's whole opening: solved at a few weights, a frame blends the two nearest
+    levels = []
+    for c in [ARKIT52.index(n) for n in LID_CHANNELS]:
+        fields[c] = 0.0
+        levels.extend(solve(level, level, c) for level in BLINK_LEVELS)
+    # (52 + 2 x levels, gh * gw * 2), contiguous: a frame's field is one vector-matrix product
+    fields = np.ascontiguousarray(np.vstack([fields, np.asarray(levels)]).astype(np.float32))
 
     # head-motion falloff: 1 over the face, smoothly to 0 at FALLOFF_OUTER face radii
     lo, hi = src.min(0), src.max(0)
@@ -186,7 +337,14 @@ def paint_interior(image: np.ndarray, src: np.ndarray) -> np.ndarray:
     tmask = cv2.GaussianBlur(teeth.astype(np.float32) / 255.0, (0, 0), 1.2)[..., None]
     region = region * (1 - tmask) + (tooth_colour * shade[..., None]) * tmask
     region = cv2.GaussianBlur(region.astype(np.float32), (0, 0), 0.8)
-    out[y0:y1, x0:x1] = region
+    # a photo with its mouth open keeps its own teeth and tongue: the painted cavity shows only beyond them
+    from fxcli.backends.edit_embedded import LOWER_INNER_LIP
+
+    inner = np.vstack([src[list(UPPER_INNER_LIP)], src[list(LOWER_INNER_LIP)[-2:0:-1]]]) - [x0, y0]
+    own = np.zeros((y1 - y0, x1 - x0), np.uint8)
+    cv2.fillPoly(own, [np.round(inner).astype(np.int32)], 255)
+    own = cv2.GaussianBlur(cv2.erode(own, np.ones((3, 3), np.uint8)).astype(np.float32) / 255.0, (0, 0), 1.0)[..., None]
+    out[y0:y1, x0:x1] = region * (1 - own) + out[y0:y1, x0:x1] * own
     return np.clip(out + 0.5, 0, 255).astype(np.uint8)
 
 
@@ -208,6 +366,18 @@ def pose_field(rig: PortraitRig, pose: np.ndarray) -> np.ndarray:
     return (back * rig.falloff[..., None]).astype(np.float32)
 
 
+def backward_map(rig: PortraitRig, weights: np.ndarray, pose_back: np.ndarray | None = None) -> np.ndarray:
+    """(H, W, 2) float32: for each output pixel, the photo position (x, y) it shows."""
+    import cv2
+
+    h, w = rig.image.shape[:2]
+    coarse = (_field_weights(weights) @ rig.fields).reshape(rig.grid_shape + (2,))
+    if pose_back is not None:
+        coarse = coarse + pose_back
+    fine = cv2.resize(coarse, (rig.grid_shape[1] * GRID, rig.grid_shape[0] * GRID), interpolation=cv2.INTER_LINEAR)
+    return _base(h, w) + fine[:h, :w]  # one CV_32FC2 array
+
+
 def warp_frame(rig: PortraitRig, weights: np.ndarray, pose: np.ndarray, *, with_mouth: bool = True) -> np.ndarray:
     import cv2
 
@@ -215,9 +385,7 @@ def warp_frame(rig: PortraitRig, weights: np.ndarray, pose: np.ndarray, *, with_
 
     h, w = rig.image.shape[:2]
     pf = pose_field(rig, pose)
-    coarse = (weights.astype(np.float32) @ rig.fields).reshape(rig.grid_shape + (2,)) + pf
-    fine = cv2.resize(coarse, (rig.grid_shape[1] * GRID, rig.grid_shape[0] * GRID), interpolation=cv2.INTER_LINEAR)
-    xy = _base(h, w) + fine[:h, :w]  # (H, W, 2) backward map, one CV_32FC2 array
+    xy = backward_map(rig, weights, pf)
     out = cv2.remap(rig.image, xy, None, interpolation=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REFLECT)
     if not with_mouth:
         return out
@@ -247,6 +415,25 @@ def warp_frame(rig: PortraitRig, weights: np.ndarray, pose: np.ndarray, *, with_
     patch = cv2.warpAffine(rig.interior, m, (x1 - x0, y1 - y0), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REFLECT)
     roi = out[y0:y1, x0:x1].astype(np.float32)
     out[y0:y1, x0:x1] = np.clip(roi * (1 - alpha) + patch.astype(np.float32) * alpha + 0.5, 0, 255).astype(np.uint8)
+    return out
+
+
+def _field_weights(weights: np.ndarray) -> np.ndarray:
+    """A frame's ARKit-52 weights -> the coefficients of `PortraitRig.fields`: the blink channels become
+    piecewise-linear (hat) weights of their exactly solved levels."""
+    from fxcli.tracks.channels import ARKIT52
+
+    w = np.asarray(weights, np.float32)
+    out = np.zeros(len(ARKIT52) + len(LID_CHANNELS) * len(BLINK_LEVELS), np.float32)
+    out[: len(ARKIT52)] = w
+    knots = np.array((0.0,) + BLINK_LEVELS)
+    for k, name in enumerate(LID_CHANNELS):
+        c = ARKIT52.index(name)
+        out[c] = 0.0
+        b = float(np.clip(w[c], 0.0, 1.0))
+        hats = [np.interp(b, knots, np.eye(len(knots))[j]) for j in range(1, len(knots))]
+        start = len(ARKIT52) + k * len(BLINK_LEVELS)
+        out[start:start + len(BLINK_LEVELS)] = hats
     return out
 
 

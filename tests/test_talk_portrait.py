@@ -1,0 +1,116 @@
+"""The talking portrait's warp: blinks that close the eye without folding, brows that move as far as a
+person's, emotions that change the photo, and the blink's blend of exactly solved levels."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from tests.conftest import PORTRAITS
+
+FACE = str(PORTRAITS / "interfaces-001.jpg")
+
+
+@pytest.fixture(scope="module")
+def rig():
+    from fxcli.backends.talk_embedded import EmbeddedTalk
+    from fxcli.talk.run_talk import Talker
+
+    return Talker(EmbeddedTalk()).portrait_rig(FACE, (512, 512))
+
+
+def weights(**named: float) -> np.ndarray:
+    from fxcli.tracks.channels import ARKIT52
+
+    w = np.zeros(len(ARKIT52), np.float32)
+    for name, v in named.items():
+        w[ARKIT52.index(name)] = v
+    return w
+
+
+def test_blink_weight_becomes_hat_weights_of_its_levels():
+    from fxcli.talk.portrait import BLINK_LEVELS, _field_weights
+    from fxcli.tracks.channels import ARKIT52
+
+    assert BLINK_LEVELS == (0.25, 0.5, 0.75, 1.0)
+    w = weights(eyeBlinkLeft=0.6, eyeBlinkRight=1.0, jawOpen=0.3)
+    out = _field_weights(w)
+    assert len(out) == 52 + 8
+    assert out[ARKIT52.index("jawOpen")] == pytest.approx(0.3)
+    assert out[ARKIT52.index("eyeBlinkLeft")] == 0 and out[ARKIT52.index("eyeBlinkRight")] == 0
+    # 0.6 lies 2/5 of the way from level 0.5 to level 0.75: weights 0.6 and 0.4
+    np.testing.assert_allclose(out[52:56], [0, 0.6, 0.4, 0], atol=1e-6)
+    np.testing.assert_allclose(out[56:60], [0, 0, 0, 1], atol=1e-6)
+    np.testing.assert_allclose(_field_weights(weights(eyeBlinkLeft=0.1))[52:56], [0.4, 0, 0, 0], atol=1e-6)
+
+
+def _column(rig, w, side="Right"):
+    """Photo y sampled down the vertical through the middle of one eye, and the lids' photo y there."""
+    from fxcli.talk.portrait import EYE_REGIONS, backward_map
+
+    _, upper, lower, _ = EYE_REGIONS[side]
+    top, bottom = rig.src[upper[3]], rig.src[lower[3]]
+    x = int(round((top[0] + bottom[0]) / 2))
+    gap = bottom[1] - top[1]
+    ys = np.arange(int(top[1] - 1.5 * gap), int(bottom[1] + 1.5 * gap))
+    xy = backward_map(rig, w)
+    return xy[ys, x, 1], top[1], bottom[1], ys
+
+
+def test_a_full_blink_covers_the_eye_with_the_lid_and_never_folds(rig):
+    sampled, top, bottom, ys = _column(rig, weights())
+    assert np.allclose(sampled, ys, atol=0.5)  # no expression: the photo as it is
+    for level in (0.25, 0.5, 0.75, 1.0):
+        sampled, top, bottom, ys = _column(rig, weights(eyeBlinkRight=level))
+        # down the column the photo is read in order: it may stand still where the lids meet, never run
+        # back (a fold, a swirl)
+        assert np.all(np.diff(sampled) > -0.25), level
+    # closed: where the open eye's middle was, the picture shows the lid above the lash line; the eye
+    # itself (between the photo's lid margins) is squeezed into a few pixels (the field's 4 px grid keeps
+    # a thin line of it: the lashes of both lids)
+    middle = (top + bottom) / 2
+    at_middle = np.interp(middle, ys, sampled)
+    assert at_middle < top
+    shown = (sampled > top) & (sampled < bottom)
+    assert shown.sum() <= 0.45 * (bottom - top), (shown.sum(), bottom - top)
+    # half closed: the eye is still seen at its middle
+    sampled, *_ = _column(rig, weights(eyeBlinkRight=0.4))
+    assert top < np.interp(middle, ys, sampled) < bottom
+
+
+def test_brows_move_as_far_as_a_persons_and_the_lids_stay(rig):
+    from fxcli.talk.portrait import BROW_CAP, EYE_REGIONS, _eye_frame
+    from fxcli.tracks.channels import ARKIT52
+
+    d = rig.lm_delta.reshape(52, 468, 2)
+    brows, upper, lower, _ = EYE_REGIONS["Left"]
+    up, iod = _eye_frame(rig.src, "Left")
+    raise_ = (d[ARKIT52.index("browInnerUp")] + d[ARKIT52.index("browOuterUpLeft")])[list(brows)] @ up / iod
+    lower_ = d[ARKIT52.index("browDownLeft")][list(brows)] @ up / iod
+    assert 0.08 < raise_.max() <= 2 * BROW_CAP + 1e-6 and raise_.min() > 0.02
+    assert -BROW_CAP - 1e-6 <= lower_.min() < -0.06
+    lid = np.abs(d[ARKIT52.index("browDownLeft")][list(upper) + list(lower)] @ up / iod)
+    assert lid.max() < 0.01
+
+
+def test_each_emotion_changes_the_photo_where_it_should(rig):
+    from fxcli.talk.emotion import resolve_emotion
+    from fxcli.talk.portrait import warp_frame
+
+    def region(points, pad=0.25):
+        lo, hi = rig.src[points].min(0), rig.src[points].max(0)
+        m = (hi - lo) * pad
+        return slice(int(lo[1] - m[1]), int(hi[1] + m[1])), slice(int(lo[0] - m[0]), int(hi[0] + m[0]))
+
+    still = warp_frame(rig, weights(), np.zeros(3)).astype(np.float32)
+    brow_box = region([70, 63, 105, 66, 107, 300, 293, 334, 296, 336])
+    mouth_box = region([61, 291, 0, 17])
+    changes = {}
+    for name in ("angry", "happy", "sad", "surprised"):
+        e = resolve_emotion(name)
+        out = warp_frame(rig, e.weights, np.zeros(3)).astype(np.float32)
+        changes[name] = (np.abs(out - still)[brow_box].mean(), np.abs(out - still)[mouth_box].mean())
+    # brows carry anger, sadness and surprise; the mouth carries all four
+    for name in ("angry", "sad", "surprised"):
+        assert changes[name][0] > 2 * changes["happy"][0], changes
+    assert min(c[1] for c in changes.values()) > 2.0, changes
