@@ -129,6 +129,13 @@ MODELS: tuple[ModelSpec, ...] = (
         url="https://flame.is.tue.mpg.de",
         instructions="download 'FLAME 2023 Open' from https://flame.is.tue.mpg.de and put its .pkl file in "
                      "{dest} (or pass --flame-model PATH)"),
+    ModelSpec(
+        name="syncnet-v2", source="manual", license="see the syncnet_python project (github.com/joonson/syncnet_python)",
+        description="SyncNet (Chung & Zisserman 2016, 'Out of time'): audio-visual sync, InstructAvatar's Sync-D",
+        files=(ModelFile("syncnet_v2.model"),), used_by=("score --talk --judge syncnet",), size="~54 MB",
+        url="https://github.com/joonson/syncnet_python",
+        instructions="download http://www.robots.ox.ac.uk/~vgg/software/lipsync/data/syncnet_v2.model (the file "
+                     "syncnet_python's download_model.sh fetches) into {dest} (or pass --judge syncnet:FILE)"),
     # Embedded: ships inside fxcli (see fxcli/assets/README.md) or inside a pip dependency.
     ModelSpec(
         name="ict-face-light", source="embedded", license="MIT (USC Institute for Creative Technologies)",

@@ -22,7 +22,9 @@ from fxcli.errors import FxeError, UsageError
               help='Edit-sweep index: {"source": ..., "items": [{"path": ..., "alpha": ..., "expression": ...}]}.')
 @click.option("--tracks", metavar="FILE|-", help="Expression tracks (fxe.track/v1): CTEG's metrics.")
 @click.option("--talk", metavar="VIDEO", help="A talking-head video: lip sync (lag, correlation), jitter, identity "
-                                              "(with --source), AUs and AU-Emo (with --expression).")
+                                              "(with --source), AUs and AU-Emo (with --expression); CLIP-S with "
+                                              "--judge clip --text INSTRUCTION; --judge syncnet looks for "
+                                              "SyncNet's weights (Sync-D).")
 @click.option("--audio", metavar="FILE", help="With --talk: the speech, when not the video's own audio stream.")
 @click.option("--reference", metavar="FILE",
               help="With --tracks: ground-truth tracks for the metrics that compare with a reference set.")
@@ -80,6 +82,7 @@ def score(images: tuple[str, ...], pairs: str | None, index: str | None, tracks:
       fxe score --pairs pairs.jsonl --judge clip --judge dino -o s.jsonl  # needs: clip-vit-large-patch14, dinov2-base
       fxe text2flame "What a day." | fxe score --tracks -
       fxe score --talk talk.mp4 --source portrait.jpg --expression happy
+      fxe score --talk talk.mp4 --judge clip --text "talk happily"  # needs: clip-vit-large-patch14
       fxe score --list
     """
     if list_metrics:
@@ -95,9 +98,11 @@ def score(images: tuple[str, ...], pairs: str | None, index: str | None, tracks:
             if value is not None:
                 raise UsageError(f"{flag} goes with --tracks")
     if talk is not None:
-        from fxcli.metrics.talk_sync import score_talk
+        from fxcli.metrics.talk_sync import score_talk, talk_judges
 
-        _emit([score_talk(talk, audio=audio, source=source, emotion=expression)], output, as_json)
+        full = talk_judges(judges, text, settings_of(click.get_current_context()).device)
+        _emit([score_talk(talk, audio=audio, source=source, emotion=expression, judges=full, text=text)], output,
+              as_json)
         return
     if audio is not None:
         raise UsageError("--audio goes with --talk")

@@ -10,6 +10,10 @@
 - Identity: cosine similarity (dlib descriptors) of the source photo's face and frames spread over the clip.
 - AUs: FaceMesh proxy AUs active on 3 frames (at 1/4, 1/2, 3/4 of the clip; their intersection, as
   InstructAvatar takes it), relative to the source photo's own neutral when given; AU-Emo for an emotion.
+- Full judges from local weights (`--judge`): CLIP-S with `clip` (InstructAvatar's definition: the highest
+  CLIP cosine between a frame and the instruction over the clip's frames, CLIP_S_FRAMES spread evenly);
+  Sync-D with `syncnet` needs SyncNet's weights (registry entry syncnet-v2), which fxe resolves and
+  reports when they are missing; fxe does not run SyncNet itself, so Sync-D is not computed.
 """
 
 from __future__ import annotations
@@ -23,6 +27,8 @@ import numpy as np
 from fxcli.errors import InvalidInputError, NoFaceError
 
 MAX_LAG = 8  # frames
+TALK_JUDGES = ("clip", "syncnet")
+CLIP_S_FRAMES = 16
 MAX_VIDEO_FRAMES = 18_000  # 10 minutes at 30 fps
 
 
@@ -104,9 +110,50 @@ def jitter(landmarks: np.ndarray) -> float | None:
     return round(float(value), 4) if np.isfinite(value) else None
 
 
+def talk_judges(specs, text: str | None, device: str = "cpu") -> dict:
+    """The full judges of `fxe score --talk --judge NAME[:ARG]`, loaded before any video work.
+
+    UsageError for a judge that does not apply to talking videos or CLIP-S without --text; ModelMissingError
+    (exit 4, with how to get them) when the weights are not on this machine."""
+    from fxcli.errors import FxeError, UsageError
+
+    wanted: dict[str, str | None] = {}
+    for spec in specs:
+        name, sep, arg = spec.partition(":")
+        if name not in TALK_JUDGES:
+            raise UsageError(f"judge {name!r} does not apply to --talk", hint=f"use {' or '.join(TALK_JUDGES)}")
+        wanted[name] = arg if sep else None
+    out: dict = {}
+    if "syncnet" in wanted:
+        from fxcli import registry
+
+        found = registry.resolve("syncnet-v2", wanted["syncnet"])
+        raise FxeError(f"Sync-D: SyncNet's weights are at {found.path}, but this fxe does not run SyncNet",
+                       hint="sync_lag, sync_corr and sync_conf measure lip sync without SyncNet")
+    if "clip" in wanted:
+        if not (text and text.strip()):
+            raise UsageError("CLIP-S compares the frames with the instruction", hint="add --text INSTRUCTION")
+        from fxcli.judges.image_features import ClipJudge
+
+        out["clip"] = ClipJudge(wanted["clip"], device=device)
+    return out
+
+
+def clip_s_of(frames: np.ndarray, text: str, judge, n: int = CLIP_S_FRAMES) -> float | None:
+    """InstructAvatar's CLIP-S: the highest cosine between the instruction and `n` evenly spread frames."""
+    from fxcli.metrics.instructavatar import clip_s
+
+    t = judge.text_embed(text)
+    picks = np.unique(np.linspace(0, len(frames) - 1, min(n, len(frames))).astype(int))
+    value = clip_s([float(np.dot(judge.image_embed(np.ascontiguousarray(frames[i])), t)) for i in picks])
+    return None if value is None else round(value, 4)
+
+
 def score_talk(video: str, *, audio: str | None = None, source: str | None = None, emotion: str | None = None,
-               max_lag: int = MAX_LAG) -> dict:
-    """The metrics of the module docstring for one video (its own audio stream unless `audio` is given)."""
+               max_lag: int = MAX_LAG, judges: dict | None = None, text: str | None = None) -> dict:
+    """The metrics of the module docstring for one video (its own audio stream unless `audio` is given).
+
+    `judges`: from `talk_judges` (CLIP-S needs `text`, the instruction)."""
     from fxcli.audio import energy_envelope, load_audio
 
     clip = Video_or_error(video)
@@ -133,6 +180,8 @@ def score_talk(video: str, *, audio: str | None = None, source: str | None = Non
 
         neutral = au_proxies(find_face(load_image(source), source=source))
     result.update(_aus(lms, found, neutral, emotion))
+    if judges and "clip" in judges:
+        result["clip_s"] = clip_s_of(clip.frames, text or "", judges["clip"])
     return result
 
 
