@@ -63,6 +63,10 @@ def test_bad_audio_files_are_exit_3(tmp_path):
     for bad, fragment in ((empty, "empty (0 bytes)"), (text, "not readable audio")):
         r = run_fxe("talk", "ict", "--audio", str(bad), "-o", str(tmp_path / "t.json"))
         assert_one_error_line(r, 3, fragment)
+    # a portrait video: the same one line, and no partial video
+    r = run_fxe("talk", FACE, "--audio", str(text), "-o", str(tmp_path / "p.mp4"))
+    assert_one_error_line(r, 3, "not readable audio")
+    assert sorted(x.name for x in tmp_path.iterdir()) == ["empty.wav", "list.wav"]
     long = lavfi(tmp_path / "long.wav", "sine=frequency=200", 3.0, 8000, 1)
     r = run_fxe("talk", "ict", "--audio", str(long), "-o", str(tmp_path / "t.json"),
                 env={"FXE_MAX_AUDIO_SECONDS": "2"})
