@@ -20,6 +20,15 @@ def test_progress_off_terminal_prints_plain_lines(capsys):
     assert len(lines) == 10 and "\x1b[" not in "".join(lines)
 
 
+def test_progress_learns_its_total_when_the_work_starts(capsys):
+    console = Console()
+    with console.progress("talk", None) as update:
+        for i in range(1, 11):
+            update(i, 10)
+    lines = capsys.readouterr().err.splitlines()
+    assert lines[0] == "talk: 1/10 (10%)" and lines[-1] == "talk: 10/10 (100%)" and len(lines) == 10
+
+
 def test_quiet_console_prints_only_errors(capsys):
     console = Console()
     console.verbosity = -1

@@ -66,7 +66,7 @@ class Progress:
         self._bar = self._task = None
         self._last_pct, self._last_time = 0, 0.0
 
-    def __enter__(self) -> Callable[[int], None]:
+    def __enter__(self) -> Callable[..., None]:
         self._last_time = time.monotonic()
         if self.console.verbosity >= 0 and self.console.is_terminal:
             from rich.progress import BarColumn, MofNCompleteColumn, TimeRemainingColumn
@@ -78,7 +78,12 @@ class Progress:
             self._task = self._bar.add_task(self.label, total=self.total)
         return self.update
 
-    def update(self, done: int) -> None:
+    def update(self, done: int, total: int | None = None) -> None:
+        """`done` units so far; `total` names the whole when it was not known at the start."""
+        if total is not None and total != self.total:
+            self.total = total
+            if self._bar is not None:
+                self._bar.update(self._task, total=total)
         if self._bar is not None:
             self._bar.update(self._task, completed=done)
             return
