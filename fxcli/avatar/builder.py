@@ -223,7 +223,7 @@ class AvatarModel:
             colors[v0:v1 + 1] = _eye_colors(ball, centre, np.asarray(a.iris, np.float32))
         colors += self._lip_weight()[:, None] * (np.asarray(a.lip, np.float32) - skin)
         if a.facial_hair != "none":
-            strength = 0.45 if a.facial_hair == "stubble" else 0.9
+            strength = 0.28 if a.facial_hair == "stubble" else 0.9  # stubble: a shadow, not a smear
             w = self._facial_hair_weight(a.facial_hair)[:, None] * strength
             colors = colors * (1 - w) + np.asarray(a.hair if not a.cover else a.brow, np.float32) * w
         if a.hair_style not in ("cover", "bald"):  # hair coloured scalp below the shell's border: a soft hairline
