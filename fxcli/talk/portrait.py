@@ -47,6 +47,7 @@ class PortraitRig:
     grid_points: np.ndarray | None = None  # (gh, gw, 2) coarse grid positions
     seam: np.ndarray | None = None  # (H, W) float32: 1 on the photo's lip seam (between the inner lips)
     source_smile: np.ndarray | None = None  # (2,) the photo's own mouthSmileLeft/Right
+    eye_patches: list | None = None  # per eye: (y0, y1, x0, x1, (levels, h, w, 2) fine correction)
 
     def __post_init__(self) -> None:
         gx, gy = np.meshgrid(self.gx, self.gy)
@@ -182,25 +183,69 @@ def landmark_deltas(editor, face) -> np.ndarray:
     return out
 
 
-def _lid_points(src: np.ndarray, motion: np.ndarray, side: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _lid_points(src: np.ndarray, motion: np.ndarray, side: str, per_gap: int = 1) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Where an eye's lids move by `motion` (468, 2), the backward map spelled out column by column (a spline
     left to itself overshoots between lids that move apart or meet: a fold, a swirl). Returns the landmarks
     to keep (those in the lid's skin give way), output points and the photo points they show: the skin
     from one opening above the upper margin (still) to the moved margin, the eye between the margins, and
     the skin from the lower margin to one opening below it (still), each spread evenly."""
     _, upper, lower, _ = EYE_REGIONS[side]
-    upper, lower = list(upper)[1:-1], list(lower)[1:-1]  # the corners do not move
     band, frac = _between_brow_and_lid(src, side)
     keep = np.ones(len(src), bool)
     keep[band[frac < 0.7]] = False
-    opening = src[lower] - src[upper]
-    above, below = src[upper] - opening, src[lower] + opening
-    out_u, out_l = src[upper] + motion[upper], src[lower] + motion[lower]
+
+    def dense(points: np.ndarray) -> np.ndarray:  # per_gap points per landmark gap along the lid, corners left out
+        t = np.linspace(0, len(points) - 1, per_gap * (len(points) - 1) + 1)[1:-1]
+        return np.stack([np.interp(t, np.arange(len(points)), points[:, k]) for k in range(2)], 1)
+
+    src_u, src_l = dense(src[list(upper)]), dense(src[list(lower)])
+    out_u, out_l = dense(src[list(upper)] + motion[list(upper)]), dense(src[list(lower)] + motion[list(lower)])
+    opening = src_l - src_u
+    above, below = src_u - opening, src_l + opening
     pts_out, pts_src = [above, below], [above, below]
     for t in (0.25, 0.5, 0.75):
         pts_out += [above + t * (out_u - above), out_u + t * (out_l - out_u), out_l + t * (below - out_l)]
-        pts_src += [above + t * (src[upper] - above), src[upper] + t * opening, src[lower] + t * (below - src[lower])]
+        pts_src += [above + t * (src_u - above), src_u + t * opening, src_l + t * (below - src_l)]
     return keep, np.vstack(pts_out), np.vstack(pts_src)
+
+
+def _eye_patches(rig: PortraitRig, level_fields: np.ndarray, splines: list) -> list:
+    """Per eye, the blink's exact backward map at every pixel around the eye minus what the coarse grid gives
+    there (feathered to 0 at the patch's border): a closed eye's lash line is a pixel or two thick, finer
+    than the 4 px grid the other channels are interpolated from."""
+    import cv2
+
+    h, w = rig.image.shape[:2]
+    patches = []
+    per_eye = len(BLINK_LEVELS)
+    for k, side in enumerate(("Left", "Right")):
+        _, upper, lower, (outer, inner) = EYE_REGIONS[side]
+        pts = rig.src[list(upper) + list(lower) + [outer, inner]]
+        opening = float(np.max(rig.src[list(lower), 1] - rig.src[list(upper), 1]))
+        width = float(np.ptp(pts[:, 0]))
+        x0, x1 = int(max(pts[:, 0].min() - 0.35 * width, 0)), int(min(pts[:, 0].max() + 0.35 * width + 1, w))
+        y0, y1 = int(max(pts[:, 1].min() - 2.2 * opening, 0)), int(min(pts[:, 1].max() + 2.2 * opening + 1, h))
+        if x1 - x0 < 4 or y1 - y0 < 4:
+            patches.append(None)
+            continue
+        yy, xx = np.mgrid[y0:y1, x0:x1]
+        where = np.stack([xx.ravel(), yy.ravel()], 1).astype(np.float64)
+        fy = np.minimum(np.arange(y1 - y0) + 0.5, y1 - y0 - np.arange(y1 - y0) - 0.5) / (0.3 * (y1 - y0))
+        fx = np.minimum(np.arange(x1 - x0) + 0.5, x1 - x0 - np.arange(x1 - x0) - 0.5) / (0.3 * (x1 - x0))
+        ramp = lambda v: 0.5 - 0.5 * np.cos(np.pi * np.clip(v, 0, 1))  # noqa: E731
+        feather = (ramp(fy)[:, None] * ramp(fx)[None, :])[..., None]
+        diffs = []
+        for j in range(per_eye):
+            coarse = level_fields[k * per_eye + j].reshape(rig.grid_shape + (2,))
+            up = cv2.resize(coarse, (rig.grid_shape[1] * GRID, rig.grid_shape[0] * GRID),
+                            interpolation=cv2.INTER_LINEAR)[y0:y1, x0:x1]
+            fine = splines[k * per_eye + j](where).reshape(y1 - y0, x1 - x0, 2)
+            # down each column the photo is read in order: where the spline would run back (a fold at the
+            # meeting lids), the picture stands still instead
+            fine[..., 1] = np.maximum.accumulate(yy + fine[..., 1], axis=0) - yy
+            diffs.append(((fine - up) * feather).astype(np.float32))
+        patches.append((y0, y1, x0, x1, np.stack(diffs)))
+    return patches
 
 
 def build_rig(image: np.ndarray, face, editor) -> PortraitRig:
@@ -241,14 +286,16 @@ def build_rig(image: np.ndarray, face, editor) -> PortraitRig:
     # moved landmarks, with the eye spelled out column by column (_lid_points).
     from fxcli.tracks.channels import ARKIT52
 
-    def solve(level: np.ndarray, back_scale: float, c: int) -> np.ndarray:
+    def solve(level: float, back_scale: float, c: int, keep_spline: list | None = None) -> np.ndarray:
         """Channel c's backward field solved at the landmarks moved by `level` of its motion; values are
         `back_scale` of the motion (1 for a per-unit field solved at a typical weight, `level` for a level)."""
         side = next((sd for sd in EYE_REGIONS if ARKIT52[c].endswith(sd)), None)
         keep = np.ones(len(src), bool)
         extra_out, extra_src = np.zeros((0, 2)), np.zeros((0, 2))
         if ARKIT52[c].startswith("eye") and side is not None:
-            keep, extra_out, extra_src = _lid_points(src, deltas[c] * level, side)
+            # a closing lid is spelled out densely (its lash line must stay straight between landmarks)
+            per_gap = 3 if ARKIT52[c] in LID_CHANNELS else 1
+            keep, extra_out, extra_src = _lid_points(src, deltas[c] * level, side, per_gap)
             extra_src = extra_out + (extra_src - extra_out) * (back_scale / level)
         moved = np.vstack([(src + level * deltas[c])[keep], still, extra_out])
         back = np.concatenate([-back_scale * deltas[c][keep], np.zeros((len(still), 2)), extra_src - extra_out])
@@ -256,6 +303,8 @@ def build_rig(image: np.ndarray, face, editor) -> PortraitRig:
         exact = RBFInterpolator(moved, back, kernel="thin_plate_spline", smoothing=sm)
         f = np.zeros((len(grid), 2))
         f[inside] = exact(grid[inside])
+        if keep_spline is not None:
+            keep_spline.append(exact)
         return f.reshape(-1)
 
     # brows and lids move several pixels with steep gradients near the eye: their fields are solved at the
@@ -264,10 +313,10 @@ def build_rig(image: np.ndarray, face, editor) -> PortraitRig:
         if name.startswith(("brow", "eyeWide", "eyeSquint")):
             fields[c] = solve(SOLVE_AT, 1.0, c)
     # a blink moves the lid by the eye's whole opening: solved at a few weights, a frame blends the two nearest
-    levels = []
+    levels, splines = [], []
     for c in [ARKIT52.index(n) for n in LID_CHANNELS]:
         fields[c] = 0.0
-        levels.extend(solve(level, level, c) for level in BLINK_LEVELS)
+        levels.extend(solve(level, level, c, splines) for level in BLINK_LEVELS)
     # (52 + 2 x levels, gh * gw * 2), contiguous: a frame's field is one vector-matrix product
     fields = np.ascontiguousarray(np.vstack([fields, np.asarray(levels)]).astype(np.float32))
 
@@ -288,6 +337,7 @@ def build_rig(image: np.ndarray, face, editor) -> PortraitRig:
 
     scale, rot, shift = umeyama(editor.neutral @ FLIP, face.landmarks.astype(np.float64))
     rig.source_smile = np.asarray(editor.source_smile(face, scale, rot, shift), np.float32)
+    rig.eye_patches = _eye_patches(rig, fields[len(ARKIT52):], splines)
     # the mouth interior, painted once: a shaded cavity with the upper teeth hanging from the upper lip
     rig.interior = paint_interior(image, src)
     rig.open_upper = src[list(UPPER_INNER_LIP)].mean(0)
@@ -375,7 +425,16 @@ def backward_map(rig: PortraitRig, weights: np.ndarray, pose_back: np.ndarray | 
     if pose_back is not None:
         coarse = coarse + pose_back
     fine = cv2.resize(coarse, (rig.grid_shape[1] * GRID, rig.grid_shape[0] * GRID), interpolation=cv2.INTER_LINEAR)
-    return _base(h, w) + fine[:h, :w]  # one CV_32FC2 array
+    xy = _base(h, w) + fine[:h, :w]  # one CV_32FC2 array
+    if rig.eye_patches:
+        from fxcli.tracks.channels import ARKIT52
+
+        hats = _field_weights(weights)[len(ARKIT52):].reshape(len(LID_CHANNELS), len(BLINK_LEVELS))
+        for patch, coef in zip(rig.eye_patches, hats, strict=True):
+            if patch is not None and coef.any():
+                y0, y1, x0, x1, diffs = patch
+                xy[y0:y1, x0:x1] += np.tensordot(coef, diffs, axes=1)
+    return xy
 
 
 def warp_frame(rig: PortraitRig, weights: np.ndarray, pose: np.ndarray, *, with_mouth: bool = True) -> np.ndarray:
