@@ -431,9 +431,16 @@ def backward_map(rig: PortraitRig, weights: np.ndarray, pose_back: np.ndarray | 
 
         hats = _field_weights(weights)[len(ARKIT52):].reshape(len(LID_CHANNELS), len(BLINK_LEVELS))
         for patch, coef in zip(rig.eye_patches, hats, strict=True):
-            if patch is not None and coef.any():
-                y0, y1, x0, x1, diffs = patch
-                xy[y0:y1, x0:x1] += np.tensordot(coef, diffs, axes=1)
+            if patch is None or not coef.any():
+                continue
+            y0, y1, x0, x1, diffs = patch
+            if pose_back is not None and pose_back.any():  # the eye is where the head pose carries it
+                centre = np.array([(x0 + x1) / 2, (y0 + y1) / 2])
+                dx, dy = np.round(_forward_pose(rig, centre[None], pose_back)[0] - centre).astype(int)
+                x0, x1, y0, y1 = x0 + dx, x1 + dx, y0 + dy, y1 + dy
+                if x0 < 0 or y0 < 0 or x1 > w or y1 > h:
+                    continue
+            xy[y0:y1, x0:x1] += np.tensordot(coef, diffs, axes=1)
     return xy
 
 
