@@ -4,8 +4,13 @@ Per frame, FaceMesh finds 468 landmarks (BlazeFace on the first frame and whenev
 otherwise a crop around the previous frame's landmarks, as MediaPipe tracks), and the ICT fit
 (fxcli.face.ict_fit) turns them into ARKit-52 weights and a head rotation. The identity is fitted once,
 jointly on a few frames spread over the first seconds, then held fixed, so it cannot soak up expression.
-Each frame's fit is pulled slightly toward the previous one (a temporal prior), and the curves are then
-smoothed with a Savitzky-Golay filter (zero lag: the whole clip is known).
+The solver's prior (capture_prior) keeps gaze, sideways jaw/mouth and antagonistic pairs (brows up and
+down, eyes wide and closed) from soaking up landmark noise. Each frame's fit is pulled slightly toward the
+previous one (a temporal prior); frames where FaceMesh lost the face or its landmarks fit far worse than
+the clip's median (a failed re-detection: the head seems to jerk 10 degrees for 3 frames) take values
+interpolated from their good neighbours; the curves are then smoothed with a Savitzky-Golay filter (zero
+lag: the whole clip is known). With `neutral_s`, the clip's first seconds are taken as the face at rest:
+each channel's mean there is subtracted and the rest of its range stretched back to [0, 1].
 """
 
 from __future__ import annotations
@@ -26,6 +31,42 @@ IDENTITY_SPAN_S = 3.0  # ... spread over the first seconds
 TEMPORAL_PRIOR = 0.01  # pull toward the previous frame's weights (model units, see ict_fit)
 SMOOTH_S = 0.2  # Savitzky-Golay window (seconds; at least 5 frames)
 MIN_PRESENCE = 0.5
+# the solver's priors, relative to each shape's own landmark motion |D_k|^2 (cm^2 at weight 1), so a
+# shape that moves the landmarks little (eyeWide, ~1 cm^2) is not held down more than one that moves them
+# much (jawOpen, ~900 cm^2); see capture_prior
+EXPRESSION_PRIOR = 0.02
+GAZE_PRIOR = 1.0  # eyeLook* (absolute): the 468 landmarks have no iris, gaze is not seen
+LATERAL_PRIOR = 0.1
+ANTAGONIST_PRIOR = 0.1
+LATERAL = ("jawLeft", "jawRight", "jawForward", "mouthLeft", "mouthRight")
+ANTAGONISTS = ([(f"browDown{s}", o) for s in ("Left", "Right") for o in ("browInnerUp", f"browOuterUp{s}")]
+               + [(f"eyeWide{s}", f"eye{o}{s}") for s in ("Left", "Right") for o in ("Squint", "Blink")]
+               + [(f"mouthSmile{s}", f"mouthFrown{s}") for s in ("Left", "Right")]
+               + [("mouthPucker", f"mouthStretch{s}") for s in ("Left", "Right")]
+               + [("jawLeft", "jawRight"), ("mouthLeft", "mouthRight"), ("mouthRollLower", "mouthShrugLower"),
+                  ("mouthRollUpper", "mouthShrugUpper")])
+OUTLIER = 1.4  # a frame whose landmark residual exceeds 1.4x the clip's median is a tracking failure
+
+
+def capture_prior() -> np.ndarray:
+    """The (52, 52) quadratic prior of the capture solver, in units of each shape's landmark motion
+    e_k = |D_k|^2: EXPRESSION_PRIOR e_k w_k^2 (LATERAL_PRIOR for sideways jaw and mouth, which a head tilt
+    fakes easily), GAZE_PRIOR w^2 for eyeLook*, and ANTAGONIST_PRIOR (sqrt(e_a) w_a + sqrt(e_b) w_b)^2 for
+    channels that move the landmarks in opposite directions (browDown vs browOuterUp, eyeWide vs eyeBlink):
+    without it both can rise and cancel, soaking up landmark noise or a mismatched neutral."""
+    from fxcli.face.ict_fit import landmark_basis
+
+    basis = landmark_basis()
+    energy = np.maximum((basis.arkit ** 2 * basis.weights).reshape(len(ARKIT52), -1).sum(1), 1e-6)  # as the fit weighs
+    names = list(ARKIT52)
+    prior = np.diag([GAZE_PRIOR if n.startswith("eyeLook")
+                     else (LATERAL_PRIOR if n in LATERAL else EXPRESSION_PRIOR) * energy[k]
+                     for k, n in enumerate(names)])
+    for a, b in ANTAGONISTS:
+        v = np.zeros(len(names))
+        v[names.index(a)], v[names.index(b)] = np.sqrt(energy[names.index(a)]), np.sqrt(energy[names.index(b)])
+        prior += ANTAGONIST_PRIOR * np.outer(v, v)
+    return prior
 
 
 @dataclass
@@ -100,15 +141,13 @@ def smooth(values: np.ndarray, fps: float, seconds: float = SMOOTH_S) -> np.ndar
 
 
 def capture_video(path: str, *, identity: np.ndarray | None = None, smooth_s: float = SMOOTH_S,
-                  max_frames: int | None = None,
+                  max_frames: int | None = None, neutral_s: float = 0.0,
                   progress: Callable[[int, int | None], None] | None = None, meta: dict | None = None
                   ) -> CaptureResult:
     """Capture an `arkit52` track (52 weights + head pose, the video's fps) from a video of one face.
 
     `identity` (100 ICT coefficients) fixes the head's shape instead of fitting it on the first frames.
     """
-    from fxcli.face.ict_fit import fit_face, fit_identity
-
     _, fps, n_expected = video_info(path)
     marks: list[np.ndarray | None] = []
     previous = None
@@ -132,26 +171,55 @@ def capture_video(path: str, *, identity: np.ndarray | None = None, smooth_s: fl
         if marks[k] is None:
             marks[k] = marks[min(seen, key=lambda j, k=k: abs(j - k))]
     landmarks = np.stack(marks).astype(np.float32)
+    early = [k for k in seen if k < IDENTITY_SPAN_S * fps] or seen
+    track, identity, res_px, res_iod = solve_landmarks(landmarks, fps, identity=identity, smooth_s=smooth_s,
+                                                       calibration=early, meta=meta, neutral_s=neutral_s,
+                                                       lost=sorted(set(range(len(marks))) - set(seen)))
+    return CaptureResult(track, identity, res_px, res_iod, landmarks, lost)
+
+
+def solve_landmarks(landmarks: np.ndarray, fps: float, *, identity: np.ndarray | None = None,
+                    smooth_s: float = SMOOTH_S, calibration: list[int] | None = None, meta: dict | None = None,
+                    lost: list[int] | None = None, neutral_s: float = 0.0
+                    ) -> tuple[Track, np.ndarray, np.ndarray, np.ndarray]:
+    """(track, identity, residual px, residual / inter-ocular) from FaceMesh landmarks (T, 468, 3);
+    `calibration`: the frames the identity is fitted on; `lost`: frames without their own landmarks."""
+    from fxcli.face.ict_fit import fit_face, fit_identity
+
+    early = list(range(len(landmarks))) if calibration is None else calibration
+    prior = capture_prior()
     if identity is None:
-        early = [k for k in seen if k < IDENTITY_SPAN_S * fps] or seen
         chosen = [early[int(i)] for i in np.linspace(0, len(early) - 1, min(IDENTITY_FRAMES, len(early)))]
-        identity = fit_identity([landmarks[k] for k in chosen], rounds=2)
+        identity = fit_identity([landmarks[k] for k in chosen], rounds=2, prior=prior)
     else:
         identity = np.zeros(100, np.float32) + np.asarray(identity, np.float32)
-    weights = np.zeros((len(marks), len(ARKIT52)), np.float32)
-    pose = np.zeros((len(marks), 3), np.float32)
-    res_px = np.zeros(len(marks), np.float32)
-    res_iod = np.zeros(len(marks), np.float32)
+    n = len(landmarks)
+    weights = np.zeros((n, len(ARKIT52)), np.float32)
+    pose = np.zeros((n, 3), np.float32)
+    res_px = np.zeros(n, np.float32)
+    res_iod = np.zeros(n, np.float32)
     prev = None
     for k, lm in enumerate(landmarks):
-        fit = fit_face(lm, identity=identity, fit_identity=False, previous=prev, temporal=TEMPORAL_PRIOR)
+        fit = fit_face(lm, identity=identity, fit_identity=False, previous=prev, temporal=TEMPORAL_PRIOR, prior=prior)
         weights[k], pose[k], res_px[k], res_iod[k] = fit.arkit, fit.rotation, fit.residual_px, fit.residual_iod
         prev = fit.arkit
+    bad = res_iod > OUTLIER * np.median(res_iod)
+    bad[[k for k in (lost or []) if 0 <= k < n]] = True
+    good = np.flatnonzero(~bad)
+    if 0 < len(good) < n:
+        times = np.arange(n)
+        pose = np.unwrap(pose, axis=0)
+        for values in (weights, pose):
+            for c in range(values.shape[1]):
+                values[:, c] = np.interp(times, good, values[good, c])
+    if neutral_s > 0:
+        rest = weights[: max(1, int(round(neutral_s * fps)))].mean(0)
+        weights = np.clip((weights - rest) / np.maximum(1.0 - rest, 1e-3), 0.0, 1.0)
     if smooth_s > 0:
         weights = np.clip(smooth(weights, fps, smooth_s), 0.0, 1.0)
         pose = smooth(np.unwrap(pose, axis=0), fps, smooth_s)
     track = Track(space="arkit52", channels=list(ARKIT52), fps=fps, frames=weights, pose=pose, meta=dict(meta or {}))
-    return CaptureResult(track, identity, res_px, res_iod, landmarks, lost)
+    return track, identity, res_px, res_iod
 
 
 def _first_line(exc: BaseException) -> str:

@@ -159,20 +159,24 @@ def convert(source: str | None, output: str | None, fmt: str, input_format: str,
 @click.option("--smooth", "smooth_s", type=click.FloatRange(0, 2), default=0.2, show_default=True,
               help="Savitzky-Golay smoothing window in seconds, at least 5 frames (0: none).")
 @click.option("--max-frames", type=click.IntRange(1), default=None, help="Capture only the first N frames.")
+@click.option("--neutral", "neutral_s", type=click.FloatRange(0, 10), default=0.0, show_default=True,
+              help="Seconds at the clip's start where the face is at rest: each channel's level there becomes "
+                   "its zero (0: off; for faces whose rest shape the ICT head does not reach).")
 @command_options
 def capture(video: str, output: str, identity: str | None, save_identity: str | None, smooth_s: float,
-            max_frames: int | None) -> None:
+            max_frames: int | None, neutral_s: float) -> None:
     """Capture an arkit52 track (52 ARKit weights + head pose) from a video of one face.
 
     Per frame, FaceMesh finds 468 landmarks and a fit of the ICT head turns them into ARKit weights and
-    a head rotation; the head's shape is fitted once on frames from the first seconds; the curves are
-    smoothed. The track runs at the video's fps, one frame per video frame. Prints one JSON summary line
+    a head rotation; the head's shape is fitted once on frames from the first seconds; frames where the
+    tracking failed are bridged from their neighbours; the curves are smoothed. The track runs at the video's fps, one frame per video frame. Prints one JSON summary line
     (frames, fps, median landmark residual) on stdout unless the track itself goes there.
 
     \b
     Examples:
       fxe track capture talking.mp4 -o talking.json
       fxe track capture clip.mp4 -o - | fxe render -o replay.mp4
+      fxe track capture talking.mp4 --neutral 0.5 -o talking.json   # starts at rest: zero each channel there
       fxe track capture clip.mp4 --save-identity me.json -o clip.json && fxe render clip.json --identity me.json -o me.mp4
 
     \b
@@ -193,9 +197,9 @@ def capture(video: str, output: str, identity: str | None, save_identity: str | 
 
         raise InvalidInputError(f"{identity}: the ICT head has 100 identity coefficients, got {len(ident)}")
     meta = make_meta("track capture", params={"video": video, "smooth": smooth_s, "identity": identity,
-                                              "max_frames": max_frames})
+                                              "max_frames": max_frames, "neutral": neutral_s})
     with console.progress(f"capture {video}", None) as progress:
-        result = capture_video(video, identity=ident, smooth_s=smooth_s, max_frames=max_frames,
+        result = capture_video(video, identity=ident, smooth_s=smooth_s, max_frames=max_frames, neutral_s=neutral_s,
                                progress=lambda done, total: progress(done), meta=meta)
     if save_identity:
         from fxcli.io.atomic import write_text_atomic

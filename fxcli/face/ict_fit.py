@@ -143,21 +143,23 @@ def _blas():
 
 def fit_face(landmarks: np.ndarray, *, identity: np.ndarray | None = None, fit_identity: bool = True,
              expression: bool = True, previous: np.ndarray | None = None,
-             temporal: float = 0.0) -> IctFit:
+             temporal: float = 0.0, prior: np.ndarray | None = None) -> IctFit:
     """Fit identity, ARKit-52 expression and head pose to FaceMesh landmarks (468, 3) in image pixels.
 
     `identity` starts from (or, with fit_identity=False, fixes) the identity coefficients; with
     expression=False the expression stays neutral. `previous` (52,) and `temporal` add a pull toward a
-    previous frame's weights (for video). ~0.1-0.2 s per call on one core.
+    previous frame's weights (for video). `prior` (52,) or (52, 52) replaces the per-channel L2 weights
+    (a matrix is a quadratic form, e.g. one that also penalises antagonistic channels acting together).
+    ~0.1-0.2 s per call on one core.
     """
     # small matrices: one BLAS thread is ~4x faster than several contending for a busy CPU
     with _blas().limit(limits=1, user_api="blas"):
         return _fit_face(landmarks, identity=identity, fit_identity=fit_identity, expression=expression,
-                         previous=previous, temporal=temporal)
+                         previous=previous, temporal=temporal, prior=prior)
 
 
 def _fit_face(landmarks: np.ndarray, *, identity: np.ndarray | None, fit_identity: bool, expression: bool,
-              previous: np.ndarray | None, temporal: float) -> IctFit:
+              previous: np.ndarray | None, temporal: float, prior: np.ndarray | None = None) -> IctFit:
     from scipy.optimize import lsq_linear
 
     from fxcli.errors import InvalidInputError
@@ -166,6 +168,7 @@ def _fit_face(landmarks: np.ndarray, *, identity: np.ndarray | None, fit_identit
     if target.shape != (N_LANDMARKS, 3) or not np.isfinite(target).all():
         raise InvalidInputError(f"landmarks must be a finite {N_LANDMARKS} x 3 array, got shape {target.shape}")
     basis = landmark_basis()
+    channel_prior = basis.prior if prior is None else np.asarray(prior, np.float64)
     n_id = basis.identity.shape[0]
     ident = np.zeros(n_id) if identity is None else np.asarray(identity, np.float64).copy()
     if ident.shape != (n_id,):
@@ -223,7 +226,9 @@ def _fit_face(landmarks: np.ndarray, *, identity: np.ndarray | None, fit_identit
         h = a.T @ a
         g = a.T @ b
         ne = n_obs if expression else 0
-        h[:ne, :ne] += np.diag(basis.prior[obs]) if expression else 0.0
+        if expression:
+            h[:ne, :ne] += (np.diag(channel_prior[obs]) if channel_prior.ndim == 1
+                            else channel_prior[np.ix_(obs, obs)])
         if expression and prev is not None and temporal > 0:
             h[:ne, :ne] += temporal * np.eye(ne)
             g[:ne] += temporal * prev[obs]
@@ -263,25 +268,27 @@ def project_model(identity: np.ndarray | None, arkit: np.ndarray, rotation: np.n
     return out
 
 
-def fit_identity(landmark_frames: list[np.ndarray] | np.ndarray, rounds: int = 3) -> np.ndarray:
+def fit_identity(landmark_frames: list[np.ndarray] | np.ndarray, rounds: int = 3,
+                 prior: np.ndarray | None = None) -> np.ndarray:
     """One identity (100,) shared by several frames of the same face (each with its own pose and
     expression): alternates per-frame fits with the identity fixed and one identity solve over all frames.
     Several frames separate identity from expression far better than one."""
     with _blas().limit(limits=1, user_api="blas"):
-        return _fit_identity(landmark_frames, rounds)
+        return _fit_identity(landmark_frames, rounds, prior)
 
 
-def _fit_identity(landmark_frames, rounds: int) -> np.ndarray:
+def _fit_identity(landmark_frames, rounds: int, prior: np.ndarray | None = None) -> np.ndarray:
     from fxcli.rigs.mesh import rodrigues
 
     basis = landmark_basis()
     frames = [np.asarray(f, np.float64) for f in landmark_frames]
     n_id = basis.identity.shape[0]
     sw = np.sqrt(basis.weights).reshape(-1)
-    ident = _fit_face(frames[0], identity=None, fit_identity=True, expression=False, previous=None, temporal=0.0).identity.astype(np.float64)
+    ident = _fit_face(frames[0], identity=None, fit_identity=True, expression=False, previous=None,
+                      temporal=0.0).identity.astype(np.float64)
     for _ in range(rounds):
-        fits = [_fit_face(f, identity=ident, fit_identity=False, expression=True, previous=None, temporal=0.0)
-                for f in frames]
+        fits = [_fit_face(f, identity=ident, fit_identity=False, expression=True, previous=None, temporal=0.0,
+                          prior=prior) for f in frames]
         ata = IDENTITY_PRIOR_CM ** 2 * np.eye(n_id)
         atb = np.zeros(n_id)
         for f, fit in zip(frames, fits, strict=True):
