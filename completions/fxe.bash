@@ -83,6 +83,7 @@ _fxe() {
     "fxe track convert|--dtype") COMPREPLY=($(compgen -W "auto float32 float16 bfloat16" -- "$cur")); return;;
     "fxe track convert|--format") COMPREPLY=($(compgen -W "auto track llf-csv arkit-json glb" -- "$cur")); return;;
     "fxe track convert|--input-format") COMPREPLY=($(compgen -W "auto track llf-csv arkit-json" -- "$cur")); return;;
+    "fxe track convert|--to") COMPREPLY=($(compgen -W "arkit52 flame" -- "$cur")); return;;
     "fxe track validate|--dtype") COMPREPLY=($(compgen -W "auto float32 float16 bfloat16" -- "$cur")); return;;
     "fxe train|--dtype") COMPREPLY=($(compgen -W "auto float32 float16 bfloat16" -- "$cur")); return;;
     "fxe train cteg|--dtype") COMPREPLY=($(compgen -W "auto float32 float16 bfloat16" -- "$cur")); return;;
@@ -123,8 +124,8 @@ _fxe() {
     "fxe expressions resolve") COMPREPLY=($(compgen -W "--device --dtype --force --help --json --quiet --recipe --seed --top --traceback --verbose -h -q -v" -- "$cur"));;
     "fxe expressions show") COMPREPLY=($(compgen -W "--device --dtype --force --help --json --quiet --recipe --seed --traceback --verbose -h -q -v" -- "$cur"));;
     "fxe track") COMPREPLY=($(compgen -W "--device --dtype --force --help --quiet --recipe --seed --traceback --verbose -h -q -v capture convert validate" -- "$cur"));;
-    "fxe track capture") COMPREPLY=($(compgen -W "--device --dtype --force --help --identity --max-frames --output --quiet --recipe --save-identity --seed --smooth --traceback --verbose -h -o -q -v" -- "$cur"));;
-    "fxe track convert") COMPREPLY=($(compgen -W "--device --dtype --force --format --help --identity --input-format --jobs --output --quiet --recipe --seed --traceback --verbose -h -o -q -v" -- "$cur"));;
+    "fxe track capture") COMPREPLY=($(compgen -W "--device --dtype --force --help --identity --max-frames --neutral --output --quiet --recipe --save-identity --seed --smooth --traceback --verbose -h -o -q -v" -- "$cur"));;
+    "fxe track convert") COMPREPLY=($(compgen -W "--device --dtype --flame-expressions --flame-model --force --format --help --identity --input-format --jobs --output --quiet --recipe --seed --to --traceback --verbose -h -o -q -v" -- "$cur"));;
     "fxe track validate") COMPREPLY=($(compgen -W "--device --dtype --force --help --quiet --recipe --seed --traceback --verbose -h -q -v" -- "$cur"));;
     "fxe models") COMPREPLY=($(compgen -W "--device --dtype --force --help --quiet --seed --traceback --verbose -h -q -v list pull verify where" -- "$cur"));;
     "fxe models list") COMPREPLY=($(compgen -W "--device --dtype --force --help --json --quiet --seed --traceback --verbose -h -q -v" -- "$cur"));;

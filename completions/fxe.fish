@@ -489,6 +489,7 @@ complete -c fxe -n '__fish_seen_subcommand_from capture' -l force
 complete -c fxe -n '__fish_seen_subcommand_from capture' -l help
 complete -c fxe -n '__fish_seen_subcommand_from capture' -l identity
 complete -c fxe -n '__fish_seen_subcommand_from capture' -l max-frames
+complete -c fxe -n '__fish_seen_subcommand_from capture' -l neutral
 complete -c fxe -n '__fish_seen_subcommand_from capture' -l output
 complete -c fxe -n '__fish_seen_subcommand_from capture' -l quiet
 complete -c fxe -n '__fish_seen_subcommand_from capture' -l recipe
@@ -503,6 +504,8 @@ complete -c fxe -n '__fish_seen_subcommand_from capture' -s q
 complete -c fxe -n '__fish_seen_subcommand_from capture' -s v
 complete -c fxe -n '__fish_seen_subcommand_from convert' -l device
 complete -c fxe -n '__fish_seen_subcommand_from convert' -l dtype -x -a 'auto float32 float16 bfloat16'
+complete -c fxe -n '__fish_seen_subcommand_from convert' -l flame-expressions
+complete -c fxe -n '__fish_seen_subcommand_from convert' -l flame-model
 complete -c fxe -n '__fish_seen_subcommand_from convert' -l force
 complete -c fxe -n '__fish_seen_subcommand_from convert' -l format -x -a 'auto track llf-csv arkit-json glb'
 complete -c fxe -n '__fish_seen_subcommand_from convert' -l help
@@ -513,6 +516,7 @@ complete -c fxe -n '__fish_seen_subcommand_from convert' -l output
 complete -c fxe -n '__fish_seen_subcommand_from convert' -l quiet
 complete -c fxe -n '__fish_seen_subcommand_from convert' -l recipe
 complete -c fxe -n '__fish_seen_subcommand_from convert' -l seed
+complete -c fxe -n '__fish_seen_subcommand_from convert' -l to -x -a 'arkit52 flame'
 complete -c fxe -n '__fish_seen_subcommand_from convert' -l traceback
 complete -c fxe -n '__fish_seen_subcommand_from convert' -l verbose
 complete -c fxe -n '__fish_seen_subcommand_from convert' -s h
