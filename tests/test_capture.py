@@ -1,7 +1,7 @@
 """`fxe track capture`: a rendered performance captured back, within the error benchmarks/eval_capture.py
-measured on 5 rendered performances (mean absolute weight error per group, mean [worst track]: brows 0.22
-[0.35], eyes 0.09 [0.12], mouth 0.12 [0.20], jaw 0.06 [0.07]; head pose 1.8 / 1.5 / 0.5 degrees
-pitch / yaw / roll [2.6]); and the solver's priors and its repair of failed frames on landmarks made by
+measured on 5 rendered performances (mean absolute weight error per group, mean [worst track]: brows 0.23
+[0.33], eyes 0.09 [0.17], mouth 0.13 [0.22], jaw 0.05 [0.06]; head pose 1.9 / 1.5 / 0.6 degrees
+pitch / yaw / roll [2.7]); and the solver's priors and its repair of failed frames on landmarks made by
 the fit's own forward model."""
 
 from __future__ import annotations
