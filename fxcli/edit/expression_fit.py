@@ -102,6 +102,23 @@ class ExpressionFit:
         self._project = np.linalg.solve(self._chol, basis_e.T - g_ie.T @ solve_i @ basis_i.T)  # (k, 936)
         self._q = q
 
+    def state(self) -> dict[str, np.ndarray]:
+        """The arrays that define this fit (fxcli/edit/assets.py caches them)."""
+        return {"neutral": self.neutral, "deltas": self.deltas.astype(np.float32), "chol": self._chol,
+                "project": self._project, "q": self._q}
+
+    @classmethod
+    def from_state(cls, state: dict[str, np.ndarray], shape_names: tuple[str, ...]) -> ExpressionFit:
+        """The fit rebuilt from `state()` without solving anything."""
+        fit = cls.__new__(cls)
+        fit.neutral = np.asarray(state["neutral"], np.float64)
+        fit.deltas = np.asarray(state["deltas"], np.float64)
+        fit.shape_names = shape_names
+        fit.fitted = np.array([shape_names.index(n) for n in FITTED])
+        fit.removed = np.array([shape_names.index(n) for n in REMOVED])
+        fit._chol, fit._project, fit._q = (np.asarray(state[k], np.float64) for k in ("chol", "project", "q"))
+        return fit
+
     def to_ict(self, landmarks: np.ndarray) -> np.ndarray:
         """Image landmarks (468, 3) brought into the ICT head's frame (cm) by the stable-point similarity."""
         stable = list(STABLE)

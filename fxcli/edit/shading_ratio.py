@@ -70,6 +70,21 @@ class FaceShading:
         self.neutral = rig.neutral[v0:v1 + 1].astype(np.float64)
         self.deltas = rig.expression_deltas.reshape(len(rig.shape_names), rig.n_vertices, 3)[:, v0:v1 + 1]
 
+    STATE = ("triangles", "_rows", "_cols", "_degree", "trusted", "neutral", "deltas")
+
+    def state(self) -> dict[str, np.ndarray]:
+        """The arrays that define this shading (fxcli/edit/assets.py caches them)."""
+        return {k.lstrip("_"): np.asarray(getattr(self, k)) for k in self.STATE} | {"v0": np.array(self.v0)}
+
+    @classmethod
+    def from_state(cls, state: dict[str, np.ndarray]) -> FaceShading:
+        """The shading rebuilt from `state()`."""
+        shading = cls.__new__(cls)
+        for k in cls.STATE:
+            setattr(shading, k, state[k.lstrip("_")])
+        shading.v0, shading.n = int(state["v0"]), len(state["neutral"])
+        return shading
+
     def vertices(self, ict_weights: np.ndarray) -> np.ndarray:
         """(n, 3) ICT cm of the face part under ICT weights (53,)."""
         w = np.asarray(ict_weights, np.float64)

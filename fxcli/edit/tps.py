@@ -1,0 +1,66 @@
+"""A smoothing thin-plate spline in 2D (numpy only: the editor's warp without importing scipy at start-up).
+
+For centres c_i with values d_i (N x K) and per-centre smoothing s_i, the spline is
+
+    f(x) = sum_i a_i phi(|x - c_i|) + b_0 + b_1 x + b_2 y,     phi(r) = r^2 log r  (phi(0) = 0)
+
+with (Phi + diag(s)) a + P b = d and P^T a = 0 (P = [1, x, y] at the centres): the usual regularised
+thin-plate spline, the same system scipy's RBFInterpolator solves for its "thin_plate_spline" kernel with
+a degree-1 polynomial. The centres are shifted and scaled to the unit box for the polynomial part only
+(a change of basis: the interpolant is unchanged, the system better conditioned).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+CHUNK = 8192  # evaluation points per block (memory: CHUNK x N float64)
+
+
+def _phi(r2: np.ndarray) -> np.ndarray:
+    """r^2 log r from squared distances (0 at r = 0)."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        out = 0.5 * r2 * np.log(r2)
+    out[r2 <= 0] = 0.0
+    return out
+
+
+def _sq_dist(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    d = (a[:, None, 0] - b[None, :, 0]) ** 2
+    d += (a[:, None, 1] - b[None, :, 1]) ** 2
+    return d
+
+
+class ThinPlateSpline:
+    """Fit once on (centres (N, 2), values (N, K), smoothing scalar or (N,)); call on points (M, 2) -> (M, K)."""
+
+    def __init__(self, centres: np.ndarray, values: np.ndarray, smoothing: float | np.ndarray = 0.0):
+        c = np.asarray(centres, np.float64)
+        v = np.asarray(values, np.float64)
+        if v.ndim == 1:
+            v = v[:, None]
+        n = len(c)
+        self.shift = (c.min(0) + c.max(0)) / 2
+        self.scale = max(float((c.max(0) - c.min(0)).max()) / 2, 1e-9)
+        a = np.zeros((n + 3, n + 3))
+        a[:n, :n] = _phi(_sq_dist(c, c))
+        a[np.arange(n), np.arange(n)] += np.broadcast_to(np.asarray(smoothing, np.float64), (n,))
+        p = self._poly(c)
+        a[:n, n:] = p
+        a[n:, :n] = p.T
+        rhs = np.zeros((n + 3, v.shape[1]))
+        rhs[:n] = v
+        sol = np.linalg.solve(a, rhs)
+        self.centres, self.weights, self.poly = c, sol[:n], sol[n:]
+
+    def _poly(self, x: np.ndarray) -> np.ndarray:
+        u = (x - self.shift) / self.scale
+        return np.c_[np.ones(len(x)), u]
+
+    def __call__(self, points: np.ndarray) -> np.ndarray:
+        x = np.asarray(points, np.float64)
+        out = np.empty((len(x), self.weights.shape[1]))
+        for k in range(0, len(x), CHUNK):
+            part = x[k:k + CHUNK]
+            out[k:k + CHUNK] = _phi(_sq_dist(part, self.centres)) @ self.weights + self._poly(part) @ self.poly
+        return out
