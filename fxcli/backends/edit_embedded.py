@@ -40,8 +40,7 @@ FACE_OVAL = (10, 338, 297, 332, 284, 251, 389, 356, 454, 323, 361, 288, 397, 365
              176, 149, 150, 136, 172, 58, 132, 93, 234, 127, 162, 21, 54, 103, 67, 109)
 OVAL_SMOOTHING = 300.0
 MIN_JACOBIAN = 0.05  # the warp may compress an area 20-fold, not fold it
-MAX_BACKOFF = 8
-BACKOFF = 0.8
+BISECTIONS = 5  # the fold-free share of a motion is found to 1/32
 SMILE_FIT_LANDMARKS = tuple(sorted(set(UPPER_INNER_LIP + LOWER_INNER_LIP + OUTER_LIPS)))
 FLIP = np.diag([1.0, -1.0, -1.0])  # ICT: y up, face toward +z; image: y down, nearer = -z
 RING_SCALE = 1.6  # the still ring sits at this multiple of the face's landmark extent about its centre
@@ -53,6 +52,7 @@ SMOOTHING = 1.0
 # upper teeth shown in a newly opened mouth, as a fraction of the opening: a band of bright teeth reads as a
 # grin to people and to the FER judge; in a surprised or fearful mouth little of them shows
 TEETH_FRACTION = 0.18
+SPLIT_DEFAULT = 0.75  # share of a photo's mouth opening carried by the upper lip, without a clear gap
 MOTION_GAIN = 1.6  # the ICT shapes' motion on the photo's landmarks at alpha 1: ICT's shapes are milder than a photo's expression
 
 
@@ -94,33 +94,43 @@ class EmbeddedEditor:
             raise UsageError(f"--model embedded takes no argument (got {arg!r})")
         if offload != "none":
             raise UsageError("--offload applies to --model pixelsmile only")
-        from fxcli.edit.facemesh_correspondence import CORRESPONDENCE_FILE, load_correspondence
-        from fxcli.rigs.ict_rig import IctRig
+        from fxcli.edit import assets
+        from fxcli.edit.expression_fit import ExpressionFit
+        from fxcli.edit.facemesh_correspondence import CORRESPONDENCE_FILE
+        from fxcli.edit.shading_ratio import FaceShading
 
-        rig = IctRig.load()
-        self.rig = rig
-        self.index = load_correspondence()  # (468,)
-        self.neutral = rig.neutral[self.index].astype(np.float64)  # (468, 3) cm
-        # expression shapes at the landmark vertices only: (53, 468, 3)
-        self.deltas = rig.expression_deltas.reshape(len(rig.shape_names), rig.n_vertices, 3)[:, self.index]
-        digest = hashlib.sha256(CORRESPONDENCE_FILE.read_bytes() + (rig.model_hash or "").encode()).hexdigest()
+        arrays = assets.load()  # derived once from the ICT head, cached (fxcli/edit/assets.py)
+        self.shape_names = tuple(str(n) for n in arrays["shape_names"])
+        self.index = arrays["index"]  # (468,)
+        self.neutral = arrays["neutral"]  # (468, 3) cm
+        self.deltas = arrays["deltas"]  # expression shapes at the landmark vertices only: (53, 468, 3)
+        self.mapping = arrays["mapping"]  # (52, 53): ICT weights = ARKit weights @ mapping
+        rig_hash = str(arrays["model_hash"])
+        digest = hashlib.sha256(CORRESPONDENCE_FILE.read_bytes() + rig_hash.encode()).hexdigest()
         self.model_hash = digest[:16]
         self._weights: dict[str, np.ndarray] = {}
         self.last_note: str | None = None  # set by edit() when the motion had to be limited
-        self.smile_shapes = (rig.shape_names.index("mouthSmile_L"), rig.shape_names.index("mouthSmile_R"))
-        self._fit = None  # ExpressionFit, built on first use
-        self._shading = None  # FaceShading, built on first use
+        self.smile_shapes = (self.shape_names.index("mouthSmile_L"), self.shape_names.index("mouthSmile_R"))
+        self._fit = ExpressionFit.from_state({k[4:]: v for k, v in arrays.items() if k.startswith("fit_")},
+                                             self.shape_names)
+        self._shading = FaceShading.from_state({k[6:]: v for k, v in arrays.items() if k.startswith("shade_")})
         self._source_cache: dict[bytes, np.ndarray] = {}
+
+    @property
+    def rig(self):
+        """The whole ICT head (loaded on first use; the edit itself needs only the cached arrays)."""
+        from fxcli.rigs.ict_rig import IctRig
+
+        return IctRig.load()
 
     @property
     def fitter(self):
         """The landmark -> ICT expression estimator (fxcli/edit/expression_fit.py)."""
-        if self._fit is None:
-            from fxcli.edit.expression_fit import N_IDENTITY, ExpressionFit
-
-            ident = np.asarray(self.rig._identity_f16[:N_IDENTITY][:, self.index], np.float64)  # (M, 468, 3)
-            self._fit = ExpressionFit(self.neutral, self.deltas, self.rig.shape_names, ident)
         return self._fit
+
+    def to_ict(self, arkit: np.ndarray) -> np.ndarray:
+        """ICT shape weights (53,) of ARKit-52 weights (52,)."""
+        return np.asarray(arkit, np.float64) @ self.mapping
 
     def source_expression(self, face) -> np.ndarray:
         """ICT weights (53,) of the photo's own expression that an edit takes away (cached per face)."""
@@ -136,18 +146,19 @@ class EmbeddedEditor:
     def expression_weights(self, expression: str) -> np.ndarray:
         """ARKit-52 weights of a library name, synonym or description (mixture of the nearest entries)."""
         if expression not in self._weights:
+            from fxcli.edit.au_emphasis import emphasised
             from fxcli.expressions.library import load_library
             from fxcli.expressions.resolve import resolve_expression
 
             lib = load_library()
             mixture = resolve_expression(expression).mixture()
-            self._weights[expression] = sum(w * lib.by_name[n].weights for n, w in mixture).astype(np.float64)
+            self._weights[expression] = sum(w * emphasised(n, lib.by_name[n].weights) for n, w in mixture)
         return self._weights[expression]
 
     def landmark_displacements(self, terms: list[tuple[str, float]]) -> np.ndarray:
         """(468, 3) displacement of each landmark on the ICT head (cm) for sum_k alpha_k * expression_k."""
         weights = sum(a * self.expression_weights(n) for n, a in terms)  # (52,)
-        ict = self.rig.arkit52_to_ict(np.asarray(weights, np.float32)).astype(np.float64)  # (53,)
+        ict = self.to_ict(weights)  # (53,)
         return np.tensordot(ict, self.deltas, axes=1)  # (468, 3)
 
     def source_smile(self, face, scale: float, rot: np.ndarray, shift: np.ndarray) -> np.ndarray:
@@ -165,8 +176,7 @@ class EmbeddedEditor:
 
         The photo's own mouth expression (fxcli/edit/expression_fit.py) is taken away as alpha goes
         0 -> 1, except for shapes the target itself uses (those it adds to)."""
-        target = self.rig.arkit52_to_ict(
-            np.asarray(sum(a * self.expression_weights(n) for n, a in terms), np.float32)).astype(np.float64)
+        target = self.to_ict(sum(a * self.expression_weights(n) for n, a in terms))
         total = float(np.clip(sum(a for _, a in terms), 0.0, 1.0))
         source = np.zeros_like(target)
         if total > 0:
@@ -191,14 +201,9 @@ class EmbeddedEditor:
 
     def shading_ratio(self, shape: tuple[int, ...], face, terms: list[tuple[str, float]]) -> np.ndarray:
         """H x W multiplier carrying the expression's creases and folds onto the output (1 where none)."""
-        from fxcli.edit.shading_ratio import FaceShading
-
-        if self._shading is None:
-            self._shading = FaceShading(self.rig)
         # the target's own creases only: the shading the photo's expression had is left as it is (relaxing it
         # from ICT's generic head would lighten the wrong places on a person's face)
-        target = self.rig.arkit52_to_ict(
-            np.asarray(sum(a * self.expression_weights(n) for n, a in terms), np.float32)).astype(np.float64)
+        target = self.to_ict(sum(a * self.expression_weights(n) for n, a in terms))
         return self._shading.ratio_image(shape, np.zeros_like(target), target, *self.pose(face))
 
     # -- warping --------------------------------------------------------------------------------------
@@ -211,24 +216,47 @@ class EmbeddedEditor:
         if face is None:
             raise UsageError("the embedded editor needs a detected face")
         src = face.landmarks[:, :2].astype(np.float64)  # (468, 2)
-        moves = self.image_displacements(face, terms)
-        moves, still = self.protect_rigid(image, face, moves)
+        rigid = self.rigid_parts(image, face)
+
+        def motion(share: float) -> tuple[np.ndarray, np.ndarray]:
+            return self.protect_rigid(image, face, self.image_displacements(face, [(n, a * share) for n, a in terms]),
+                                      rigid)
+
+        moves, still = motion(1.0)
         self.last_note = None
+        self.last_dst = src  # the landmarks' positions in the output (read by tests and tools)
         if np.abs(moves).max() < 1e-3:
             return image.copy()
         # The limit of extrapolation: the warp must stay one-to-one (no fold, no tear) outside the mouth
-        # opening, which is painted over. Past that, the motion is scaled back until it is.
+        # opening, which is painted over. Past that, the expression's intensity is lowered to the largest
+        # share of the request that is (bisection to 1/2^BISECTIONS of it). The share applies to alpha, not
+        # to the motion: an edit at alpha past the limit is then the edit at the limit, so a sweep rises up to
+        # it and stays there instead of falling back (the photo's own expression, taken away in full from
+        # alpha 1 on, would otherwise be scaled back together with the target's motion).
+        def fold_free(share: float):
+            moved, _ = motion(share) if share < 1.0 else (moves, still)
+            dst = src + moved
+            maps = backward_map(image.shape, src, dst, still)
+            return (None if folds(*maps, mouth_opening(image.shape, dst)) else maps), dst
+
+        maps, dst = fold_free(1.0)
         scale = 1.0
-        for _ in range(MAX_BACKOFF):
-            dst = src + scale * moves
-            map_x, map_y = backward_map(image.shape, src, dst, still)
-            if not folds(map_x, map_y, mouth_opening(image.shape, dst)):
-                break
-            scale *= BACKOFF
-        else:
-            dst = src  # nothing one-to-one was found: leave the face as it is
-            map_x, map_y = backward_map(image.shape, src, dst, still)
-            scale = 0.0
+        if maps is None:
+            low, high, best = 0.0, 1.0, None
+            for _ in range(BISECTIONS):
+                mid = (low + high) / 2
+                found, mid_dst = fold_free(mid)
+                if found is None:
+                    high = mid
+                else:
+                    low, best, dst = mid, found, mid_dst
+            scale = low
+            if best is None:  # nothing one-to-one was found: leave the face as it is
+                dst = src
+                best = backward_map(image.shape, src, dst, still)
+            maps = best
+        map_x, map_y = maps
+        self.last_dst = dst
         if scale < 1.0:
             self.last_note = f"motion limited to {scale:.2f} of the request to keep the warp fold-free"
         import cv2
@@ -237,15 +265,26 @@ class EmbeddedEditor:
         out = self.apply_shading(out, face, [(n, a * scale) for n, a in terms], dst)
         return fill_mouth(out, image, src, dst)
 
-    def protect_rigid(self, image: np.ndarray, face, moves: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """(landmark motion, extra still points (N, 2)): with glasses on, the eye band stays as it is."""
+    def rigid_parts(self, image: np.ndarray, face) -> tuple[np.ndarray, np.ndarray] | None:
+        """(landmarks kept still, extra still points (N, 2)) when the face wears glasses, else None."""
         from fxcli.edit.rigid_parts import eye_band_landmarks, eye_band_points, has_glasses
 
         if not has_glasses(image, face.landmarks):
+            return None
+        return eye_band_landmarks(face.landmarks), eye_band_points(image, face.landmarks)
+
+    def protect_rigid(self, image: np.ndarray, face, moves: np.ndarray,
+                      rigid: tuple[np.ndarray, np.ndarray] | None | bool = True) -> tuple[np.ndarray, np.ndarray]:
+        """(landmark motion, extra still points (N, 2)): with glasses on, the eye band stays as it is.
+
+        `rigid`: rigid_parts' answer when already known (True: find it here)."""
+        if rigid is True:
+            rigid = self.rigid_parts(image, face)
+        if rigid is None or rigid is False:
             return moves, np.zeros((0, 2))
         moves = moves.copy()
-        moves[eye_band_landmarks(face.landmarks)] = 0.0
-        return moves, eye_band_points(image, face.landmarks)
+        moves[rigid[0]] = 0.0
+        return moves, rigid[1]
 
     def apply_shading(self, out: np.ndarray, face, terms: list[tuple[str, float]], dst: np.ndarray) -> np.ndarray:
         """The output multiplied by the expression-ratio image on the skin (not the eyes or mouth opening)."""
@@ -296,36 +335,51 @@ def folds(map_x: np.ndarray, map_y: np.ndarray, ignore: np.ndarray) -> bool:
     return bool((det[~ignore] < MIN_JACOBIAN).any())
 
 
+def _coarse_field(shape: tuple[int, ...], centres: np.ndarray, values: np.ndarray, pinned: np.ndarray,
+                  still: np.ndarray, step: int = GRID_STEP):
+    """The smoothing thin-plate spline through `values` (N, 2) at `centres` (the landmarks) and 0 at `pinned`,
+    on a grid `step` px apart over the still ring's box, 0 outside the ring's ellipse.
+
+    Returns (field (Ny, Nx, 2) float32, inside (Ny, Nx) bool, gx, gy) or None when the box is empty."""
+    from fxcli.edit.tps import ThinPlateSpline
+
+    h, w = shape[:2]
+    x0, y0 = np.floor(np.maximum(still.min(0), 0)).astype(int)
+    x1, y1 = np.ceil(np.minimum(still.max(0), [w - 1, h - 1])).astype(int)
+    if x1 <= x0 or y1 <= y0:
+        return None
+    smoothing = np.full(len(centres) + len(pinned), SMOOTHING)
+    smoothing[list(FACE_OVAL)] = OVAL_SMOOTHING
+    spline = ThinPlateSpline(np.vstack([centres, pinned]), np.vstack([values, np.zeros_like(pinned)]), smoothing)
+    gx = np.arange(x0, x1 + step, step, dtype=np.float64)
+    gy = np.arange(y0, y1 + step, step, dtype=np.float64)
+    grid = np.stack(np.meshgrid(gx, gy), -1).reshape(-1, 2)  # (Ny*Nx, 2)
+    # inside the ring only: outside it the spline would extrapolate, and the photo must stay still
+    cx, cy = (still.min(0) + still.max(0)) / 2
+    rx, ry = (still.max(0) - still.min(0)) / 2
+    inside = ((grid[:, 0] - cx) / rx) ** 2 + ((grid[:, 1] - cy) / ry) ** 2 <= 1.0
+    field = np.zeros((len(grid), 2), np.float32)
+    field[inside] = spline(grid[inside])
+    return field.reshape(len(gy), len(gx), 2), inside.reshape(len(gy), len(gx)), gx, gy
+
+
 def backward_map(shape: tuple[int, ...], src: np.ndarray, dst: np.ndarray,
                  extra_still: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
     """For every output pixel, the source position it takes its colour from: (map_x, map_y) float32 H x W.
 
     `extra_still` (N, 2): further points that must not move (a rigid object's outline)."""
     import cv2
-    from scipy.interpolate import RBFInterpolator
 
     h, w = shape[:2]
     still = ring(src)
     pinned = still if extra_still is None or not len(extra_still) else np.vstack([still, extra_still])
-    centres = np.vstack([dst, pinned])  # the backward map is defined on output positions
-    backward = np.vstack([src - dst, np.zeros_like(pinned)])  # output pos + backward = source pos
-    smoothing = np.full(len(centres), SMOOTHING)
-    smoothing[list(FACE_OVAL)] = OVAL_SMOOTHING
-    spline = RBFInterpolator(centres, backward, kernel="thin_plate_spline", smoothing=smoothing)
-    x0, y0 = np.floor(np.maximum(still.min(0), 0)).astype(int)
-    x1, y1 = np.ceil(np.minimum(still.max(0), [w - 1, h - 1])).astype(int)
     map_x, map_y = np.meshgrid(np.arange(w, dtype=np.float32), np.arange(h, dtype=np.float32))
-    if x1 <= x0 or y1 <= y0:
+    # the backward map is defined on output positions: output pos + backward = source pos
+    found = _coarse_field(shape, dst, src - dst, pinned, still)
+    if found is None:
         return map_x, map_y
-    gx = np.arange(x0, x1 + GRID_STEP, GRID_STEP, dtype=np.float64)
-    gy = np.arange(y0, y1 + GRID_STEP, GRID_STEP, dtype=np.float64)
-    grid = np.stack(np.meshgrid(gx, gy), -1).reshape(-1, 2)  # (Ny*Nx, 2)
-    coarse = spline(grid).reshape(len(gy), len(gx), 2).astype(np.float32)
-    # inside the ring only: outside it the spline would extrapolate, and the photo must stay still
-    cx, cy = (still.min(0) + still.max(0)) / 2
-    rx, ry = (still.max(0) - still.min(0)) / 2
-    inside = (((grid[:, 0] - cx) / rx) ** 2 + ((grid[:, 1] - cy) / ry) ** 2 <= 1.0).reshape(len(gy), len(gx))
-    coarse[~inside] = 0.0
+    coarse, _, gx, gy = found
+    x0, y0 = int(gx[0]), int(gy[0])
     span_w, span_h = int(gx[-1] - x0) + 1, int(gy[-1] - y0) + 1
     fine = cv2.resize(coarse, (span_w, span_h), interpolation=cv2.INTER_LINEAR)  # (span_h, span_w, 2)
     bh, bw = min(span_h, h - y0), min(span_w, w - x0)
@@ -367,6 +421,40 @@ def teeth_colour(source: np.ndarray, src: np.ndarray) -> np.ndarray | None:
     return np.median(pixels[bright], axis=0)
 
 
+def _lip_lines(points: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """(upper xs, upper ys, lower xs, lower ys) of the inner lips, each sorted by x (for np.interp)."""
+    upper, lower = list(UPPER_INNER_LIP), list(LOWER_INNER_LIP)
+    ou, ol = np.argsort(points[upper, 0]), np.argsort(points[lower, 0])
+    return points[upper, 0][ou], points[upper, 1][ou], points[lower, 0][ol], points[lower, 1][ol]
+
+
+def teeth_split(source: np.ndarray, src: np.ndarray) -> float:
+    """Where the photo's mouth opening divides into what hangs from the upper lip and what stands on the
+    lower one, as a share of its height: the darkest row band between the rows of teeth (35-90 % down),
+    or SPLIT_DEFAULT when there is no clear dark gap (upper teeth usually show more than lower ones)."""
+    import cv2
+
+    opening = cv2.erode(_poly_mask(source.shape, _inner_polygon(src)), np.ones((3, 3), np.uint8)) > 0
+    if opening.sum() < 30:
+        return SPLIT_DEFAULT
+    ys, xs = np.nonzero(opening)
+    ux, uy, lx, ly = _lip_lines(src)
+    top, bottom = np.interp(xs, ux, uy), np.interp(xs, lx, ly)
+    frac = np.clip((ys - top) / np.maximum(bottom - top, 1.0), 0.0, 0.999)
+    luma = source[ys, xs].astype(np.float32) @ np.array([0.299, 0.587, 0.114], np.float32)
+    bins = (frac * 20).astype(int)
+    counts = np.bincount(bins, minlength=20)
+    profile = np.bincount(bins, weights=luma, minlength=20) / np.maximum(counts, 1)
+    band = np.arange(7, 18)  # 35 % .. 90 %
+    band = band[counts[band] > 0]
+    if not len(band):
+        return SPLIT_DEFAULT
+    darkest = band[np.argmin(profile[band])]
+    if profile[darkest] > 0.8 * np.median(profile[counts > 0]):
+        return SPLIT_DEFAULT
+    return (darkest + 0.5) / 20
+
+
 def fill_mouth(out: np.ndarray, source: np.ndarray, src: np.ndarray, dst: np.ndarray) -> np.ndarray:
     """The mouth's inside at the output's lip positions: the photo's own teeth and cavity moved rigidly,
     the part that was not open in the photo painted (a shadowed cavity and a thin band of upper teeth).
@@ -401,6 +489,14 @@ def fill_mouth(out: np.ndarray, source: np.ndarray, src: np.ndarray, dst: np.nda
     opening_src = cv2.erode(_poly_mask(source.shape, inner_src, smooth=True), np.ones((3, 3), np.uint8))
     opening_src = cv2.GaussianBlur(opening_src.astype(np.float32) / 255.0, (0, 0), 1.0)
     from_photo = cv2.remap(opening_src, qx[None, :], qy[None, :], cv2.INTER_LINEAR).reshape(-1)  # soft 0..1
+    # the photo's opening holds upper teeth above its split and lower teeth (or tongue) below it: the output's
+    # upper part takes only the former, its lower part only the latter (else a smile's upper teeth, carried
+    # down with the jaw, show twice: as fragments standing on the lower lip)
+    split = teeth_split(source, src)
+    sux, suy, slx, sly = _lip_lines(src)
+    s_up = np.interp(qx, sux, suy)
+    s_frac = (qy - s_up) / np.maximum(np.interp(qx, slx, sly) - s_up, 1.0)
+    from_photo = from_photo * ((frac <= split) == (s_frac <= split))
     # painted interior: lip-tinted shadow and a band of upper teeth below the upper inner lip
     lip_mask = _poly_mask(source.shape, src[list(OUTER_LIPS)]) > 0
     lip_colour = source[lip_mask].mean(0) if lip_mask.any() else np.array([150.0, 80.0, 80.0])

@@ -12,7 +12,8 @@ All amounts are fractions of the inter-ocular distance (IOD: eye centre to eye c
   through its corners), with a sine profile along the lid (most at the middle, none at the corners):
   eyeWide (AU5) raises the upper lid by WIDE_UPPER; eyeSquint (AU7) raises the lower lid by SQUINT_LOWER
   and lowers the upper lid by SQUINT_UPPER; eyeBlink lowers the upper lid by BLINK_UPPER. The opening
-  never shrinks below MIN_APERTURE of the photo's own.
+  never shrinks below MIN_APERTURE of the photo's own. The lid skin around each margin (two rings of
+  landmarks) follows with a share of the margin's motion, so the margin never crosses it.
 """
 
 from __future__ import annotations
@@ -29,6 +30,16 @@ SQUINT_LOWER = 0.045
 SQUINT_UPPER = 0.015
 BLINK_UPPER = 0.12
 MIN_APERTURE = 0.25
+# the skin rings around each lid margin (outer -> inner, aligned with the margin's points): the upper lid's
+# skin up to the crease, the lower lid's down to the cheek. A lid margin moved alone would cross them (the
+# warp folds there); they follow with RING_SHARE of the margin's motion.
+LID_RINGS = {
+    "Right": (((247, 30, 29, 27, 28, 56, 190), (113, 225, 224, 223, 222, 221, 189)),
+              ((25, 110, 24, 23, 22, 26, 112), (31, 228, 229, 230, 231, 232, 233))),
+    "Left": (((467, 260, 259, 257, 258, 286, 414), (342, 445, 444, 443, 442, 441, 413)),
+             ((255, 339, 254, 253, 252, 256, 341), (261, 448, 449, 450, 451, 452, 453))),
+}
+RING_SHARE = (0.8, 0.4)
 # per eye (ARKit side = the subject's side): corners (outer, inner), upper lid, lower lid (outer -> inner)
 EYES = {
     "Right": ((33, 133), (246, 161, 160, 159, 158, 157, 173), (7, 163, 144, 145, 153, 154, 155)),
@@ -76,4 +87,8 @@ def eyelid_motion(xy: np.ndarray, weights: np.ndarray) -> np.ndarray:
             raise_upper, raise_lower = raise_upper * shrink, raise_lower * shrink
         out[list(upper)] += profile * raise_upper * up
         out[list(lower)] += profile * raise_lower * up
+        (up1, up2), (low1, low2) = LID_RINGS[side]
+        for ring_u, ring_l, share in ((up1, low1, RING_SHARE[0]), (up2, low2, RING_SHARE[1])):
+            out[list(ring_u)] += share * profile * raise_upper * up
+            out[list(ring_l)] += share * profile * raise_lower * up
     return out
