@@ -134,7 +134,9 @@ class _Session:
         else:
             from fxcli.face import detect_faces
 
-            lost = not detect_faces(out)
+            # the frame kept: FaceMesh's test where the face was first (cheap), a full search only if that fails
+            kept = out.shape == self.image.shape and np.allclose(self.centre_out, self.face.landmarks[:, :2].mean(0))
+            lost = not (kept and all(face_still_shown(out, face) for face in self.faces)) and not detect_faces(out)
         if lost:
             raise NoFaceError(f"{label}: the edited image of {self.source} no longer shows a face; not written",
                               hint="lower alpha, or check that nothing covers the face")
@@ -144,6 +146,15 @@ class _Session:
         _save(out, path, {**meta, "identity_similarity": sim})
         report(f"{label}: {path if path != '-' else 'stdout'} identity {_fmt(sim)}")
         return sim, False
+
+
+def face_still_shown(image: np.ndarray, face) -> bool:
+    """Whether FaceMesh still accepts a face where `face` was detected (the warp keeps the frame): the test
+    detect_faces applies to each detection, without searching the whole image again."""
+    from fxcli.face.detect import MIN_PRESENCE
+    from fxcli.face.facemesh import fit_landmarks
+
+    return fit_landmarks(image, face.box, face.keypoints)[1] >= MIN_PRESENCE
 
 
 def _fmt(sim: float | None) -> str:
