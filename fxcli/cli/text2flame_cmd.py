@@ -54,7 +54,10 @@ def text2flame(text: str | None, output: str, fps: float, max_frames: int | None
       echo "Well, that went well." | fxe text2flame - -o well.npz
       fxe text2flame "Thank you so much 😊" -o thanks.json
       fxe text2flame "Je suis très content de te voir." --lang fr -o fr.json
-      fxe text2flame --jobs sentences.jsonl > tracks.jsonl   # lines {"text": "..."} (+ "output": FILE)
+      fxe text2flame --jobs sentences.jsonl > tracks.jsonl   # lines {"text": "..."} (+ "output", "lang")
+
+    With --jobs, the English texts of the file are encoded in batches ahead of their jobs (about twice
+    the sentences per CPU-second); each job may set its own "lang".
 
     \b
     Exit status:
@@ -78,16 +81,22 @@ def text2flame(text: str | None, output: str, fps: float, max_frames: int | None
 
         raise UsageError(f"the {name!r} backend is not available in this installation ({exc})") from None
     backend = backend_cls(arg, device=settings.device, dtype=settings.dtype)  # loaded once, also for --jobs
-    extra = {}
-    if lang != "en":
+    if hasattr(backend, "on_notice"):
+        from fxcli.cli.console import console
+
+        backend.on_notice = console.warn
+
+    def lang_of(params: dict) -> dict:
+        job_lang = params.get("lang") or lang
+        if job_lang == "en":
+            return {}
         if not hasattr(backend, "on_notice"):
             from fxcli.errors import UsageError
 
             raise UsageError(f"--lang is for the embedded backend, not {name!r}")
-        from fxcli.cli.console import console
+        return {"lang": job_lang}
 
-        backend.on_notice = console.warn
-        extra["lang"] = lang
+    lang_of({"lang": lang})  # --lang with another backend fails before any job
 
     def run_one(params: dict) -> str | None:
         from fxcli.backends.text2flame_embedded import check_text
@@ -101,7 +110,7 @@ def text2flame(text: str | None, output: str, fps: float, max_frames: int | None
         check_text(params["text"])  # the same text rules for every backend
         tracks = backend.generate([params["text"]], seed=settings.seed, fps=params["fps"],
                                   max_frames=params.get("max_frames"), expression=params.get("expression"),
-                                  alpha=params["alpha"], **extra)
+                                  alpha=params["alpha"], **lang_of(params))
         if out == "-":
             sys.stdout.write("".join(dumps_track(t) + "\n" for t in tracks))
             sys.stdout.flush()
@@ -110,9 +119,12 @@ def text2flame(text: str | None, output: str, fps: float, max_frames: int | None
         return None if out == "-" else f"-> {out}"
 
     base = {"text": text, "output": output, "fps": fps, "max_frames": max_frames, "expression": expression,
-            "alpha": alpha}
+            "alpha": alpha, "lang": lang}
     if jobs:
         from fxcli.cli.jobs_runner import run_jobs
+
+        if jobs != "-" and hasattr(backend, "plan"):
+            backend.plan(_planned_texts(jobs, expression, lang))
 
         base["_stdin_used"] = text == "-"
         run_jobs(ctx, jobs, base, run_one,
@@ -123,3 +135,28 @@ def text2flame(text: str | None, output: str, fps: float, max_frames: int | None
         return
     base["text"] = text_argument_or_stdin(text)
     run_one(base)
+
+
+def _planned_texts(source: str, expression: str | None, lang: str) -> list[str]:
+    """The texts of a --jobs file that this process will run with the inferred emotion in English, in
+    order (the embedded backend encodes them in batches). Unreadable files and bad lines are left to
+    run_jobs, which reports them."""
+    from pathlib import Path
+
+    from fxcli.backends.text2flame_embedded import is_english
+    from fxcli.cli.jobs_runner import _shard, parse_job_lines
+
+    try:
+        content = Path(source).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return []
+    rank, world = _shard()
+    texts = []
+    for i, (_, raw, _) in enumerate(parse_job_lines(content)):
+        if i % world != rank or raw is None:
+            continue
+        text, job_lang = raw.get("text"), raw.get("lang", lang)
+        if isinstance(text, str) and raw.get("expression", expression) is None and isinstance(job_lang, str) \
+                and is_english(job_lang):
+            texts.append(text)
+    return texts

@@ -10,11 +10,16 @@ from __future__ import annotations
 
 import functools
 import math
+from collections import OrderedDict
 from dataclasses import dataclass
 
 import numpy as np
 
 MAX_TOKENS = 128  # the same cut as TextEncoder.encode_tokens' default
+# rows of the feature block: mean-pooled outputs of layers 1..6 and the last layer's [CLS] state
+# (fxcli.train.text_emotion_data.embed_features computes the same with transformers)
+FEATURE_ROWS = 7
+CACHE_ENTRIES = 4096  # texts whose features are kept (about 21 KB each): --jobs computes them ahead, in batches
 
 
 def _erf(x: np.ndarray) -> np.ndarray:
@@ -27,7 +32,28 @@ def _erf(x: np.ndarray) -> np.ndarray:
 
 
 def _gelu(x: np.ndarray) -> np.ndarray:
-    return 0.5 * x * (1.0 + _erf(x * (1.0 / math.sqrt(2.0))))
+    """Exact-erf GELU, x * Phi(x), with _erf's polynomial evaluated in place (no temporaries: about four
+    times faster than the plain expression on the encoder's (tokens, 1536) blocks, the same numbers)."""
+    a = np.abs(x)
+    a *= x.dtype.type(1.0 / math.sqrt(2.0))
+    t = a * x.dtype.type(0.3275911)
+    t += 1.0
+    np.reciprocal(t, out=t)
+    y = t * x.dtype.type(1.061405429)
+    for c in (-1.453152027, 1.421413741, -0.284496736, 0.254829592):
+        y += x.dtype.type(c)
+        y *= t
+    np.square(a, out=a)
+    np.negative(a, out=a)
+    np.exp(a, out=a)
+    y *= a  # 1 - erf(|x| / sqrt 2)
+    # Phi(x) = 0.5 (1 + sign(x) erf(|x| / sqrt 2)) = 0.5 + copysign(0.5 - y / 2, x)
+    y *= -0.5
+    y += 0.5
+    np.copysign(y, x, out=y)
+    y += 0.5
+    y *= x
+    return y
 
 
 def _layer_norm(x: np.ndarray, weight: np.ndarray, bias: np.ndarray, eps: float) -> np.ndarray:
@@ -90,6 +116,7 @@ class LeanMiniLM:
         self.tokenizer = Tokenizer.from_file(str(folder_path / "tokenizer.json"))
         self.tokenizer.no_padding()
         self.tokenizer.enable_truncation(MAX_TOKENS)
+        self._cache: OrderedDict[str, tuple[np.ndarray, np.ndarray]] = OrderedDict()
 
     def hidden_states(self, ids: np.ndarray, mask: np.ndarray, every_layer: bool = False):
         """Last hidden states (B, L, H) for token ids (B, L) and attention mask (B, L) of 0/1; with
@@ -107,10 +134,10 @@ class LeanMiniLM:
             qkv = qkv.reshape(b, length, 3, nh, dh).transpose(2, 0, 3, 1, 4)  # (3, B, nh, L, dh)
             q, k, v = qkv[0], qkv[1], qkv[2]
             scores = q @ k.transpose(0, 1, 3, 2) * (1.0 / math.sqrt(dh)) + bias  # (B, nh, L, L)
-            scores = scores - scores.max(-1, keepdims=True)
-            attn = np.exp(scores)
-            attn /= attn.sum(-1, keepdims=True)
-            ctx = (attn @ v).transpose(0, 2, 1, 3).reshape(b * length, h)  # (B*L, H)
+            scores -= scores.max(-1, keepdims=True)
+            np.exp(scores, out=scores)
+            scores /= scores.sum(-1, keepdims=True)
+            ctx = (scores @ v).transpose(0, 2, 1, 3).reshape(b * length, h)  # (B*L, H)
             x = _layer_norm(ctx @ layer.out_w + layer.out_b + x, layer.ln1_w, layer.ln1_b, self.eps)
             ff = _gelu(x @ layer.ff1_w + layer.ff1_b) @ layer.ff2_w + layer.ff2_b  # (B*L, H)
             x = _layer_norm(ff + x, layer.ln2_w, layer.ln2_b, self.eps)
@@ -121,31 +148,56 @@ class LeanMiniLM:
         return x.reshape(b, length, h)
 
     def _batches(self, texts: list[str], batch_size: int):
-        """(indices, ids, mask) per batch, similar lengths together (less padding work)."""
-        order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
-        for start in range(0, len(order), batch_size):
-            idx = order[start : start + batch_size]
-            encs = self.tokenizer.encode_batch([texts[i] for i in idx])
-            length = max(len(e.ids) for e in encs)
-            ids = np.zeros((len(idx), length), np.int64)
-            mask = np.zeros((len(idx), length), np.float32)
-            for row, e in enumerate(encs):
-                ids[row, : len(e.ids)] = e.ids
-                mask[row, : len(e.ids)] = 1.0
-            yield idx, ids, mask
+        """(indices, ids, mask) per batch of texts with the same number of tokens: no padding work. (A
+        text's features still depend on its batch in the last float bits: BLAS picks kernels by size.)"""
+        encs = self.tokenizer.encode_batch(texts)
+        order = sorted(range(len(texts)), key=lambda i: (len(encs[i].ids), i))
+        start = 0
+        while start < len(order):
+            length = len(encs[order[start]].ids)
+            stop = start + 1
+            while stop < len(order) and stop - start < batch_size and len(encs[order[stop]].ids) == length:
+                stop += 1
+            idx = order[start:stop]
+            ids = np.array([encs[i].ids for i in idx], np.int64).reshape(len(idx), length)
+            yield idx, ids, np.ones((len(idx), length), np.float32)
+            start = stop
 
-    def features(self, texts: list[str], batch_size: int = 32) -> tuple[np.ndarray, np.ndarray]:
-        """Per-layer features (N, 7, 384): each layer's mean-pooled output (layers 1..6) and the last
-        layer's [CLS] state, as fxcli.train.text_emotion_data.embed_features computes them; and the
-        usual normalised sentence embeddings (N, 384) from the same pass."""
-        feats = np.zeros((len(texts), 7, self.hidden), np.float32)
+    def features(self, texts: list[str], batch_size: int = 16) -> tuple[np.ndarray, np.ndarray]:
+        """Per-layer features (N, FEATURE_ROWS, 384): each layer's mean-pooled output (layers 1..6) and the
+        last layer's [CLS] state; and the usual normalised sentence embeddings (N, 384) from the same
+        pass. Texts seen recently (or computed ahead by `prefetch`) come from a cache; the others are
+        computed together, in batches of equal token count (about twice as fast per text as one at a time)."""
+        feats = np.empty((len(texts), FEATURE_ROWS, self.hidden), np.float32)
+        emb = np.empty((len(texts), self.hidden), np.float32)
+        todo = [t for t in dict.fromkeys(texts) if t not in self._cache]
+        fresh = dict(zip(todo, zip(*self._compute(todo, batch_size), strict=True), strict=True)) if todo else {}
+        for t, row in fresh.items():
+            self._remember(t, row)
+        for i, t in enumerate(texts):
+            f, e = fresh[t] if t in fresh else self._cache[t]
+            feats[i], emb[i] = f, e
+        return feats, emb
+
+    def prefetch(self, texts: list[str], batch_size: int = 16) -> None:
+        """Compute and cache the features of `texts` (the new ones, in batches) for later `features` calls."""
+        self.features(texts[-CACHE_ENTRIES:], batch_size)
+
+    def _remember(self, text: str, row: tuple[np.ndarray, np.ndarray]) -> None:
+        self._cache[text] = row
+        self._cache.move_to_end(text)
+        while len(self._cache) > CACHE_ENTRIES:
+            self._cache.popitem(last=False)
+
+    def _compute(self, texts: list[str], batch_size: int) -> tuple[np.ndarray, np.ndarray]:
+        feats = np.zeros((len(texts), FEATURE_ROWS, self.hidden), np.float32)
         emb = np.zeros((len(texts), self.hidden), np.float32)
         for idx, ids, mask in self._batches(texts, batch_size):
             layers = self.hidden_states(ids, mask, every_layer=True)
             m = mask[..., None]
             denom = np.maximum(m.sum(1), 1e-9)
             pooled = [(h * m).sum(1) / denom for h in layers]
-            feats[idx] = np.stack(pooled + [layers[-1][:, 0]], 1)
+            feats[idx] = np.stack([*pooled, layers[-1][:, 0]], 1)
             last = pooled[-1]
             emb[idx] = last / np.maximum(np.linalg.norm(last, axis=1, keepdims=True), 1e-12)
         return feats, emb
@@ -171,9 +223,15 @@ class LeanMiniLM:
         return out
 
 
-@functools.lru_cache(maxsize=2)
 def load_lean_minilm(path: str | None = None) -> LeanMiniLM:
-    """The registry's `minilm` weights through the numpy encoder (ModelMissingError with the fix if absent)."""
+    """The registry's `minilm` weights through the numpy encoder (ModelMissingError with the fix if absent),
+    loaded once per process: `load_lean_minilm()` and `load_lean_minilm(None)` are the same instance, with
+    one feature cache."""
+    return _load_lean_minilm(path)
+
+
+@functools.lru_cache(maxsize=2)
+def _load_lean_minilm(path: str | None) -> LeanMiniLM:
     from fxcli import registry
 
     return LeanMiniLM(str(registry.resolve("minilm", path).path))
