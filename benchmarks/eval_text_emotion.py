@@ -7,8 +7,8 @@ trust have no family and lines with only those are left out):
 - single-label: lines whose gold labels fall in exactly one family: accuracy, macro and weighted F1,
   the confusion matrix (rows gold, columns predicted) and the share of neutral predictions vs gold;
 - paper-style multi-label (as Demszky et al. report the 0.64 Ekman+neutral macro F1): every line, the
-  predicted set is the top family plus any family whose probability reaches the threshold fitted on dev
-  (stored in the model), per-family binary F1, macro-averaged;
+  predicted set is the top family plus any family whose probability reaches its threshold fitted on dev
+  (stored in the model: one per family, or one for all in older models), per-family binary F1, macro-averaged;
 - calibration: expected calibration error of the top probability (15 bins).
 Also the accuracy of the whole text pipeline (clauses, negation, emoji) on tests/data/emotion_sentences.jsonl
 (a sanity floor written alongside the old lexicon, not a measure), and, with --agreement N, the share of
@@ -73,7 +73,7 @@ def ece(probs: np.ndarray, gold: np.ndarray, bins: int = 15) -> float:
     return float(total)
 
 
-def report(name: str, basic: np.ndarray, probs: np.ndarray, threshold: float) -> dict:
+def report(name: str, basic: np.ndarray, probs: np.ndarray, threshold) -> dict:
     n_cls = len(BASIC_LABELS)
     has = basic.sum(1) > 0
     single = basic.sum(1) == 1
@@ -91,13 +91,13 @@ def report(name: str, basic: np.ndarray, probs: np.ndarray, threshold: float) ->
         "neutral_share_pred": round(float((pred == neutral).mean()), 4),
         "neutral_share_gold": round(float((gold == neutral).mean()), 4),
         "multilabel_macro_f1": round(multilabel_macro_f1(basic[has], predicted_sets(probs[has], threshold)), 4),
-        "multilabel_threshold": threshold,
+        "multilabel_threshold": np.round(threshold, 3).tolist(),
         "ece_top1": round(ece(probs[single], gold), 4),
         "confusion": confusion.tolist(),
     }
     print(f"\n== {name} test: {out['lines']} lines, {out['single_label_lines']} with one family ==")
     print(f"accuracy {out['accuracy']:.3f}  macro F1 {out['macro_f1']:.3f}  weighted F1 {out['weighted_f1']:.3f}  "
-          f"paper-style multi-label macro F1 {out['multilabel_macro_f1']:.3f} (threshold {threshold:.2f})  "
+          f"paper-style multi-label macro F1 {out['multilabel_macro_f1']:.3f} (thresholds {out['multilabel_threshold']})  "
           f"ECE {out['ece_top1']:.3f}")
     print(f"neutral predicted {out['neutral_share_pred']:.1%} vs gold {out['neutral_share_gold']:.1%}")
     print("per-class F1: " + ", ".join(f"{c} {x:.2f}" for c, x in out["per_class_f1"].items()))
@@ -137,11 +137,12 @@ def main() -> None:
     from fxcli.train.text_emotion_data import cached_features, load_corpus
 
     model = load_emotion_model(args.model)
-    threshold = float(model.meta.get("multilabel_threshold", 0.3))
+    threshold = np.array(model.meta.get("multilabel_thresholds", model.meta.get("multilabel_threshold", 0.3)))
     print(f"model: corpora {model.meta.get('corpora')}, seed {model.meta.get('seed')}, best epoch "
           f"{model.meta.get('best_epoch')}, T basic {model.t_basic}, T fine {model.t_fine}")
     results = {"model": {k: model.meta.get(k) for k in ("corpora", "seed", "best_epoch", "t_basic", "t_fine",
-                                                         "max_train_lines", "dev_macro_f1_basic")}}
+                                                         "max_train_lines", "dev_macro_f1_basic", "ensemble",
+                                                         "decision_bias")}}
     for name in args.corpora.split(","):
         corpus = load_corpus(args.corpus_dir, name, "test")
         t0 = time.perf_counter()

@@ -374,6 +374,7 @@ complete -c fxe -n '__fish_seen_subcommand_from text-emotion' -l device
 complete -c fxe -n '__fish_seen_subcommand_from text-emotion' -l dropout
 complete -c fxe -n '__fish_seen_subcommand_from text-emotion' -l dry-run
 complete -c fxe -n '__fish_seen_subcommand_from text-emotion' -l dtype -x -a 'auto float32 float16 bfloat16'
+complete -c fxe -n '__fish_seen_subcommand_from text-emotion' -l ensemble
 complete -c fxe -n '__fish_seen_subcommand_from text-emotion' -l epochs
 complete -c fxe -n '__fish_seen_subcommand_from text-emotion' -l force
 complete -c fxe -n '__fish_seen_subcommand_from text-emotion' -l help

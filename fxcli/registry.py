@@ -165,10 +165,10 @@ MODELS: tuple[ModelSpec, ...] = (
     ModelSpec(
         name="text-emotion", source="embedded",
         license="Apache-2.0 (trained on GoEmotions, Apache-2.0; XED, CC BY 4.0)",
-        description="text -> emotion classifier (MLP over frozen MiniLM features): 7 basic families + 28 GoEmotions",
+        description="text -> emotion classifier (3 MLPs over frozen MiniLM features): 7 basic families + 28 GoEmotions",
         files=(ModelFile("text_emotion.safetensors",
-                         "9dfb3cf95f579aae933ab1c71cb777afe409f4e3656587ad86bf055022bb61c4", 1436508),),
-        used_by=("text2flame", "talk"), size="1.4 MB", asset_dir="text_emotion",
+                         "04e3d6fa3ee6256f8c5542e43b640085bdb088e6173b04e23b3b14a16d2bbac0", 4262948),),
+        used_by=("text2flame", "talk"), size="4.3 MB", asset_dir="text_emotion",
         url="https://github.com/google-research/google-research/tree/master/goemotions"),
     ModelSpec(
         name="emoava-stats", source="embedded", license="dataset statistics (EmoAva, WalkerMitty/EmoAva)",

@@ -89,7 +89,7 @@ def test_training_is_seeded_and_learns_the_tiny_corpus(tmp_path, fxe):
     runs = []
     for name in ("a", "b"):
         r = fxe("--seed", "3", "train", "text-emotion", "--data", str(folder), "-o", str(tmp_path / name),
-                "--cache", str(cache), "--epochs", "12", "--hidden", "32", "-q")
+                "--cache", str(cache), "--epochs", "12", "--hidden", "32", "--ensemble", "2", "-q")
         assert r.code == 0, r.stderr
         runs.append(json.loads(r.stdout))
     assert runs[0]["sha256"] == runs[1]["sha256"]  # same seed, same bytes
@@ -101,6 +101,7 @@ def test_training_is_seeded_and_learns_the_tiny_corpus(tmp_path, fxe):
     from fxcli.text.minilm_lean import load_lean_minilm
 
     model = load_emotion_model_file(str(tmp_path / "a" / "text_emotion.safetensors"))
+    assert model.w1.shape[1] == 64 and len(model.bias) == 7 and len(config["multilabel_thresholds"]) == 7
     feats, _ = load_lean_minilm().features(["Thanks so much for your help!", "I am really furious with you."])
     basic, fine = model.predict(feats)
     assert [BASIC_LABELS[i] for i in basic.argmax(1)] == ["happy", "angry"]
@@ -135,7 +136,7 @@ def test_shipped_model_matches_registry_and_is_calibrated_on_dev():
 
     spec = registry.get_spec("text-emotion")
     data = (ASSET / WEIGHTS_FILE).read_bytes()
-    assert hashlib.sha256(data).hexdigest() == spec.files[0].sha256 and len(data) < 4_000_000
+    assert hashlib.sha256(data).hexdigest() == spec.files[0].sha256 and len(data) < 5_000_000
     model = load_emotion_model()
     assert model.basic_labels == list(BASIC_LABELS) and model.fine_labels == list(GO_LABELS)
     assert 0.25 < model.t_basic < 8 and 0.25 < model.t_fine < 8

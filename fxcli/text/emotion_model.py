@@ -3,7 +3,8 @@
 Input: LeanMiniLM.features (each layer's mean-pooled output and the last [CLS] state); the layers named
 in the file's metadata are concatenated and standardised, then one hidden layer (GELU) feeds two heads:
 - `basic`: the 7 basic families (BASIC_LABELS: Ekman's six + neutral), softmax at the temperature fitted
-  on the dev split (calibrated probabilities);
+  on the dev split, plus per-family decision offsets fitted on dev for macro F1 (rare families such as
+  fear and disgust are otherwise under-predicted);
 - `fine`: the 27 GoEmotions categories + neutral, each mapped onto an expression-library entry.
 Trained by `fxe train text-emotion` (fxcli/train/text_emotion_trainer.py) on GoEmotions (+ XED); weights,
 split digests and training settings live in `fxcli/assets/text_emotion/` (see its README).
@@ -38,6 +39,7 @@ class EmotionModel:
     basic_labels: list[str]
     fine_labels: list[str]
     meta: dict
+    bias: np.ndarray | None = None  # (7,) decision offsets added to the tempered basic logits
 
     def logits(self, features: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Raw (uncalibrated) basic (N, 7) and fine (N, 28) logits for features (N, 7, 384)."""
@@ -49,7 +51,10 @@ class EmotionModel:
     def predict(self, features: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Calibrated basic (N, 7) and fine (N, 28) probabilities."""
         lb, lf = self.logits(features)
-        return softmax(lb / self.t_basic), softmax(lf / self.t_fine)
+        lb = lb / self.t_basic
+        if self.bias is not None:
+            lb = lb + self.bias
+        return softmax(lb), softmax(lf / self.t_fine)
 
 
 def softmax(x: np.ndarray) -> np.ndarray:
@@ -67,7 +72,8 @@ def load_emotion_model_file(path: str) -> EmotionModel:
     return EmotionModel(layers=list(config["layers"]), mean=t["mean"], std=t["std"], w1=t["w1"], b1=t["b1"],
                         wb=t["wb"], bb=t["bb"], wf=t["wf"], bf=t["bf"], t_basic=float(config["t_basic"]),
                         t_fine=float(config["t_fine"]), basic_labels=list(config["basic_labels"]),
-                        fine_labels=list(config["fine_labels"]), meta=config)
+                        fine_labels=list(config["fine_labels"]), meta=config,
+                        bias=np.array(config["decision_bias"], np.float32) if "decision_bias" in config else None)
 
 
 @functools.lru_cache(maxsize=2)

@@ -1,0 +1,157 @@
+"""The text-emotion model's decision rules fitted on dev (offsets, thresholds, ensembles) and the encoder
+computed in batches for --jobs (cache, prefetch), checked against hand-worked cases and one-at-a-time runs."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+
+def _macro_f1(gold, pred, n):
+    from fxcli.train.text_emotion_trainer import macro_f1
+
+    return macro_f1(np.asarray(gold), np.asarray(pred), n)
+
+
+def test_decision_offsets_rescue_an_under_predicted_class():
+    from fxcli.train.text_emotion_trainer import fit_decision_bias
+
+    # class 1 is right whenever its logit is within 0.35 of class 0's: only an offset of +0.4 or more
+    # on class 1 (or -0.4 on the others) makes it win, and then macro F1 is 1
+    gold = np.array([0] * 50 + [1] * 50)
+    logits = np.zeros((100, 3))
+    logits[:50, 0] = 2.0
+    logits[50:, 0], logits[50:, 1] = 1.0, 0.65
+    logits[:, 2] = -5.0
+    assert _macro_f1(gold, logits.argmax(1), 3) < 0.5
+    bias = fit_decision_bias(logits, gold)
+    assert bias[0] == 0 and bias[1] >= 0.4 - 1e-9 and bias[1] < 1.0  # class 0 keeps its 2.0 > 0.65 + bias
+    assert _macro_f1(gold, (logits + bias).argmax(1), 3) == 1.0
+
+
+def test_decision_offsets_never_lower_the_fitted_score():
+    from fxcli.train.text_emotion_trainer import fit_decision_bias
+
+    rng = np.random.default_rng(1)
+    gold = rng.choice(4, 400, p=[0.6, 0.25, 0.1, 0.05])
+    logits = np.eye(4)[gold] * 1.2 + rng.normal(0, 1, (400, 4)) + np.log([0.6, 0.25, 0.1, 0.05])
+    bias = fit_decision_bias(logits, gold)
+    assert _macro_f1(gold, (logits + bias).argmax(1), 4) >= _macro_f1(gold, logits.argmax(1), 4)
+    assert bias[2] > 0 and bias[3] > 0  # the rare classes are pushed up
+
+
+def test_multilabel_thresholds_hand_worked():
+    from fxcli.train.text_emotion_trainer import fit_multilabel_thresholds
+
+    # family 1 is gold on the 2 lines where its probability is 0.3 and not on the line with 0.1:
+    # its best threshold lies in (0.1, 0.3]; family 0 is the top family everywhere
+    probs = np.array([[0.7, 0.3], [0.7, 0.3], [0.9, 0.1]])
+    gold = np.array([[1, 1], [1, 1], [1, 0]], bool)
+    th = fit_multilabel_thresholds(probs, gold)
+    assert 0.1 < th[1] <= 0.3
+
+
+def test_merged_ensemble_averages_the_members_logits():
+    from fxcli.text.minilm_lean import _gelu
+    from fxcli.train.text_emotion_trainer import merge_members
+
+    rng = np.random.default_rng(2)
+    members = [{"w1": rng.normal(size=(6, 4)), "b1": rng.normal(size=4), "wb": rng.normal(size=(4, 7)),
+                "bb": rng.normal(size=7), "wf": rng.normal(size=(4, 28)), "bf": rng.normal(size=28)}
+               for _ in range(3)]
+    x = rng.normal(size=(5, 6))
+
+    def logits(m):
+        h = _gelu(x @ m["w1"] + m["b1"])
+        return h @ m["wb"] + m["bb"], h @ m["wf"] + m["bf"]
+
+    merged = merge_members(members)
+    assert merged["w1"].shape == (6, 12)
+    for k in (0, 1):
+        np.testing.assert_allclose(logits(merged)[k], np.mean([logits(m)[k] for m in members], 0), atol=1e-10)
+
+
+def test_gelu_in_place_equals_the_erf_formula():
+    from fxcli.text.minilm_lean import _erf, _gelu
+
+    x = np.linspace(-9, 9, 2001).astype(np.float32)
+    ref = 0.5 * x.astype(np.float64) * (1 + _erf(x.astype(np.float64) / np.sqrt(2)))
+    np.testing.assert_allclose(_gelu(x), ref, atol=1e-6)
+    assert _gelu(x).dtype == np.float32
+
+
+@pytest.fixture()
+def fresh_encoder(monkeypatch):
+    """The process's LeanMiniLM, its cache emptied, counting the texts it computes."""
+    from fxcli.text.minilm_lean import load_lean_minilm
+
+    enc = load_lean_minilm()
+    assert load_lean_minilm(None) is enc  # one instance (and one cache) however it is asked for
+    enc._cache.clear()
+    computed: list[str] = []
+    original = enc._compute
+
+    def counting(texts, batch_size):
+        computed.extend(texts)
+        return original(texts, batch_size)
+
+    monkeypatch.setattr(enc, "_compute", counting)
+    yield enc, computed
+    enc._cache.clear()
+
+
+def test_batched_features_equal_one_at_a_time_and_are_cached(fresh_encoder):
+    enc, computed = fresh_encoder
+    texts = ["Okay.", "I am so happy to see you!", "Thanks.", "You lied to me again.", "I am so happy to see you!",
+             "There is a spider in my bed and I hate it."]
+    single = np.stack([enc._compute([t], 1)[0][0] for t in dict.fromkeys(texts)])
+    computed.clear()
+    feats, emb = enc.features(texts)
+    assert sorted(computed) == sorted(set(texts))  # each distinct text once
+    by_text = dict(zip(dict.fromkeys(texts), single, strict=True))
+    np.testing.assert_allclose(feats, np.stack([by_text[t] for t in texts]), atol=2e-5)
+    np.testing.assert_allclose(np.linalg.norm(emb, axis=1), 1, atol=1e-5)
+    computed.clear()
+    again, _ = enc.features(texts[::-1])
+    assert computed == [] and np.array_equal(again, feats[::-1])
+
+
+def test_planned_jobs_are_encoded_ahead_and_match_single_runs(fresh_encoder):
+    from fxcli.backends.text2flame_embedded import EmbeddedText2Flame, encoder_inputs
+    from fxcli.expressions.text_emotion import analyse_text
+
+    enc, computed = fresh_encoder
+    texts = ["I passed the exam!", "My flight got cancelled, but it's fine.", "I am not angry with you 😡",
+             "Well, the meeting starts at noon.", "Thank you so much :)"]
+    backend = EmbeddedText2Flame(None)
+    backend.plan(texts)
+    planned = [backend.generate([t], seed=4)[0] for t in texts]
+    assert sorted(computed) == sorted({x for t in texts for x in encoder_inputs(t)})  # all in the first window
+    computed.clear()
+    for t in texts:  # encoder_inputs are exactly what analyse_text reads
+        analyse_text(t)
+    assert computed == []
+    enc._cache.clear()
+    for t, track in zip(texts, planned, strict=True):
+        alone = EmbeddedText2Flame(None).generate([t], seed=4)[0]
+        np.testing.assert_allclose(track.frames, alone.frames, atol=1e-5)
+        assert track.meta["emotion"]["dominant"] == alone.meta["emotion"]["dominant"]
+
+
+def test_jobs_file_with_a_language_per_job(fxe, tmp_path):
+    import shutil
+
+    if shutil.which("espeak-ng") is None:
+        pytest.skip("espeak-ng not installed")
+    jobs = tmp_path / "jobs.jsonl"
+    jobs.write_text("\n".join(json.dumps(j) for j in [{"text": "I am so happy to see you!"},
+                                                        {"text": "Je suis très content de te voir.", "lang": "fr"},
+                                                        {"text": "Estoy muy contento.", "lang": "es"}]) + "\n")
+    r = fxe("text2flame", "--jobs", str(jobs), "-q")
+    assert r.code == 0, r.stderr
+    metas = [json.loads(line)["meta"] for line in r.stdout.splitlines()]
+    assert [m["speech"]["lang"] for m in metas] == ["en", "fr", "es"]
+    assert [m["speech"]["phones"] for m in metas] == ["cmudict", "espeak-ng", "espeak-ng"]
+    assert metas[0]["emotion"]["dominant"] == "happy" and metas[1]["emotion"]["model"] is None
