@@ -132,7 +132,7 @@ MODELS: tuple[ModelSpec, ...] = (
     ModelSpec(
         name="syncnet-v2", source="manual", license="see the syncnet_python project (github.com/joonson/syncnet_python)",
         description="SyncNet (Chung & Zisserman 2016, 'Out of time'): audio-visual sync, InstructAvatar's Sync-D",
-        files=(ModelFile("syncnet_v2.model"),), used_by=("score --talk --judge syncnet",), size="~54 MB",
+        files=(ModelFile("syncnet_v2.model"),), used_by=("score --talk --judge syncnet",), size="unknown",
         url="https://github.com/joonson/syncnet_python",
         instructions="download http://www.robots.ox.ac.uk/~vgg/software/lipsync/data/syncnet_v2.model (the file "
                      "syncnet_python's download_model.sh fetches) into {dest} (or pass --judge syncnet:FILE)"),
