@@ -75,7 +75,8 @@ def timing() -> None:
                 walls.append(time.perf_counter() - t)
                 cpus.append(_child_cpu() - c)
             print(f"cold CLI `fxe edit face.png -e surprised -a 0.7 -o out.png` ({what}): "
-                  f"{np.median(walls):.2f} s median of 3 (CPU user+sys {np.median(cpus):.2f} s)")
+                  f"{np.median(walls):.2f} s median of 3 (CPU user+sys {np.median(cpus):.2f} s); "
+                  f"load average {os.getloadavg()[0]:.1f}")
         # --jobs: one process, the editor loaded once; per image = (N jobs - 1 job) / (N - 1)
         import json
 
@@ -96,7 +97,7 @@ def timing() -> None:
         one, one_cpu, n1 = jobs_wall(1, "a")
         many, many_cpu, n2 = jobs_wall(len(portraits), "b")
         print(f"--jobs: {n2} images in {many:.2f} s; per image after the first {(many - one) / (n2 - n1):.3f} s "
-              f"(CPU {(many_cpu - one_cpu) / (n2 - n1):.3f} s)")
+              f"(CPU {(many_cpu - one_cpu) / (n2 - n1):.3f} s); load average {os.getloadavg()[0]:.1f}")
 
 
 def judged() -> None:

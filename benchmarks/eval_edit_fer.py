@@ -24,6 +24,16 @@ PORTRAITS = REPO / "tests" / "data" / "portraits"
 TARGETS = {"happy": "happy", "sad": "sad", "surprised": "surprise", "angry": "angry", "fear": "fear",
            "disgust": "disgust"}
 SWEEP = tuple(np.round(np.arange(0.0, 1.5001, 0.25), 2))
+# A sweep counts as rising monotonically when, along the alpha grid above, no judged target probability
+# falls more than MONO_TOLERANCE below the highest one before it (the judge's noise on a 64x64 crop is
+# about that) and the last one is above the first.
+MONO_TOLERANCE = 0.05
+
+
+def monotone(curve: list[float], tolerance: float = MONO_TOLERANCE) -> bool:
+    """Non-decreasing within `tolerance` of the running maximum, ending higher than it starts."""
+    p = np.asarray(curve, np.float64)
+    return bool(len(p) > 1 and (p >= np.maximum.accumulate(p) - tolerance).all() and p[-1] > p[0])
 
 
 def main() -> None:
@@ -91,9 +101,9 @@ def main() -> None:
             by_alpha = {a: np.mean([s for c in sweeps.values() for b, s in c if b == a]) for a in SWEEP}
             steps = [np.diff([p for _, p in c]) for c in sweeps.values() if len(c) == len(SWEEP)]
             strict = sum(bool((d >= 0).all()) for d in steps)
-            loose = sum(bool((d >= -0.02).all()) for d in steps)
-            line += (f"\n            CLS {cls['value']:.3f} over {cls['sweeps']} sweeps; rising monotonically on "
-                     f"{strict}/{len(steps)} (allowing 0.02 dips: {loose}/{len(steps)}); mean p(target) "
+            loose = sum(monotone([p for _, p in c]) for c in sweeps.values() if len(c) == len(SWEEP))
+            line += (f"\n            CLS {cls['value']:.3f} over {cls['sweeps']} sweeps; rising monotonically "
+                     f"(within {MONO_TOLERANCE}) on {loose}/{len(steps)} (strictly: {strict}); mean p(target) "
                      + " ".join(f"{a:g}:{v:.3f}" for a, v in by_alpha.items()))
             totals["mono"] += strict
             totals["mono_loose"] += loose
@@ -106,9 +116,9 @@ def main() -> None:
     print(f"all: the judge names the target on {totals['hits']}/{totals['edits']} edits "
           f"({totals['hits'] / max(totals['edits'], 1):.1%}; sources already showing it: {totals['src_hits']})")
     if totals["sweeps"]:
-        print(f"CLS-{len(exprs)} {np.mean(totals['cls']):.3f}; sweeps rising monotonically {totals['mono']}/"
-              f"{totals['sweeps']} ({totals['mono'] / totals['sweeps']:.0%}; allowing 0.02 dips "
-              f"{totals['mono_loose'] / totals['sweeps']:.0%})")
+        print(f"CLS-{len(exprs)} {np.mean(totals['cls']):.3f}; sweeps rising monotonically (within "
+              f"{MONO_TOLERANCE}) {totals['mono_loose']}/{totals['sweeps']} "
+              f"({totals['mono_loose'] / totals['sweeps']:.0%}; strictly {totals['mono']}/{totals['sweeps']})")
     if args.sheet:
         from fxcli.edit.contact_sheet import contact_sheet
 
