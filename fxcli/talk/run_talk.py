@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import math
 import os
 import tempfile
@@ -129,6 +130,8 @@ class Talker:
 
                 wav = str(Path(tmp) / "speech.wav")
                 write_wav(wav, clip.samples, clip.rate)
+            if progress is not None:  # the frame count is known once the track is made
+                progress = functools.partial(_with_total, progress, track.n_frames)
             if kind == "portrait":
                 summary = self._portrait_video(source, track, output, wav, size, crf, progress)
             else:
@@ -180,6 +183,10 @@ class Talker:
         summary = render_track(track, output, rig=self._ict, renderer=self._renderers[size], identity=ident,
                                crf=crf, audio=wav, progress=progress)
         return summary
+
+
+def _with_total(progress, total: int, done: int) -> None:
+    progress(done, total)
 
 
 def _arkit() -> list[str]:
