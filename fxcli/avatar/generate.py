@@ -199,7 +199,9 @@ def run_generation(req: GenRequest, report: Report = lambda _: None,
 
     write_text_atomic(out / "index.json", json.dumps(index, ensure_ascii=False, indent=1) + "\n")
     sheet = write_sheet(req)
-    report(f"{len(items)} images, {len(req.identities)} identities -> {out}/ (index.json, sheet.png)")
+    n_ids = len(req.identities)
+    report(f"{len(items)} image{'s' * (len(items) != 1)}, {n_ids} identit{'y' if n_ids == 1 else 'ies'} -> {out}/ "
+           "(index.json, sheet.png)")
     return {"output": str(out), "images": len(items), "identities": len(req.identities),
             "expressions": len(req.targets), "alphas": req.alphas, "index": str(out / "index.json"), "sheet": sheet}
 
