@@ -161,7 +161,10 @@ def render_identities(req: GenRequest, idents: list[AvatarIdentity], progress: C
 
 
 def _worker(args) -> int:
-    req, idents = args
+    from fxcli.expressions import resolve
+
+    req, idents, resolved = args
+    resolve.RESOLVED.update(resolved)  # how the parent read each expression, for the images' provenance
     os.environ.setdefault("LP_NUM_THREADS", "1")
     return render_identities(req, idents)
 
@@ -210,10 +213,12 @@ def _run_parallel(req: GenRequest, workers: int, progress: Callable[[int], None]
     import multiprocessing as mp
     from concurrent.futures import ProcessPoolExecutor, as_completed
 
+    from fxcli.expressions import resolve
+
     # identities dealt round-robin into small chunks: both workers stay busy to the end
     chunks = [req.identities[i:i + 2] for i in range(0, len(req.identities), 2)]
     with ProcessPoolExecutor(workers, mp_context=mp.get_context("spawn")) as pool:
-        futures = [pool.submit(_worker, (req, chunk)) for chunk in chunks]
+        futures = [pool.submit(_worker, (req, chunk, dict(resolve.RESOLVED))) for chunk in chunks]
         for f in as_completed(futures):
             n = f.result()
             if progress:
