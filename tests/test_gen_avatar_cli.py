@@ -126,3 +126,11 @@ def test_identity_from_portrait_without_a_face(tmp_path):
     r = run_fxe("gen-avatar", "--identity-from", str(PORTRAITS / "interfaces-024.jpg"), "-e", "happy",
                 "-o", f"{tmp_path}/o/")
     assert_one_error_line(r, 5, "no face")
+
+
+def test_a_spelling_note_is_said_once_with_several_render_processes(tmp_path):
+    r = run_fxe("gen-avatar", "-n", "4", "-e", "hapy", "--workers", "2", "--size", "64", "-o", f"{tmp_path}/a/")
+    assert r.code == 0, r.stderr
+    assert r.stderr.count("read as 'happy'") == 1, r.stderr
+    meta = json.loads(Image.open(tmp_path / "a" / "id03_hapy.png").text["fxe"])  # made by the second process
+    assert meta["expression_resolved"] == {"how": "spelling", "mixture": [["happy", 1.0]]}
