@@ -40,7 +40,9 @@ FACE_OVAL = (10, 338, 297, 332, 284, 251, 389, 356, 454, 323, 361, 288, 397, 365
              176, 149, 150, 136, 172, 58, 132, 93, 234, 127, 162, 21, 54, 103, 67, 109)
 OVAL_SMOOTHING = 300.0
 MIN_JACOBIAN = 0.05  # the warp may compress an area 20-fold, not fold it
-BISECTIONS = 5  # the fold-free share of a motion is found to 1/32
+MAX_BACKOFF = 8
+BACKOFF = 0.8
+REFINE = 2  # bisection steps between a fold-free rung of the ladder and the one above it
 SMILE_FIT_LANDMARKS = tuple(sorted(set(UPPER_INNER_LIP + LOWER_INNER_LIP + OUTER_LIPS)))
 FLIP = np.diag([1.0, -1.0, -1.0])  # ICT: y up, face toward +z; image: y down, nearer = -z
 RING_SCALE = 1.6  # the still ring sits at this multiple of the face's landmark extent about its centre
@@ -228,33 +230,39 @@ class EmbeddedEditor:
         if np.abs(moves).max() < 1e-3:
             return image.copy()
         # The limit of extrapolation: the warp must stay one-to-one (no fold, no tear) outside the mouth
-        # opening, which is painted over. Past that, the expression's intensity is lowered to the largest
-        # share of the request that is (bisection to 1/2^BISECTIONS of it). The share applies to alpha, not
-        # to the motion: an edit at alpha past the limit is then the edit at the limit, so a sweep rises up to
-        # it and stays there instead of falling back (the photo's own expression, taken away in full from
-        # alpha 1 on, would otherwise be scaled back together with the target's motion).
+        # opening, which is painted over. Past that, the expression's intensity is lowered: down a ladder of
+        # shares of the request (1, 0.8, 0.64, ...) to the first fold-free one, then refined by bisection
+        # toward the rung above (REFINE steps). The share applies to alpha, not to the motion: an edit at
+        # alpha past the limit is the edit at the limit, so a sweep rises up to it and stays there instead of
+        # falling back (the photo's own expression, taken away in full from alpha 1 on, would otherwise be
+        # scaled back together with the target's motion). A ladder rather than a bisection from the start:
+        # small folds between landmarks a pixel apart can come and go along the way, and the ladder takes
+        # the highest fold-free share it meets.
         def fold_free(share: float):
             moved, _ = motion(share) if share < 1.0 else (moves, still)
             dst = src + moved
             maps = backward_map(image.shape, src, dst, still)
             return (None if folds(*maps, mouth_opening(image.shape, dst)) else maps), dst
 
-        maps, dst = fold_free(1.0)
-        scale = 1.0
-        if maps is None:
-            low, high, best = 0.0, 1.0, None
-            for _ in range(BISECTIONS):
+        scale, rung_above = 1.0, 1.0
+        for _ in range(MAX_BACKOFF):
+            maps, dst = fold_free(scale)
+            if maps is not None:
+                break
+            rung_above, scale = scale, scale * BACKOFF
+        if maps is None:  # nothing one-to-one was found: leave the face as it is
+            scale, dst = 0.0, src
+            maps = backward_map(image.shape, src, dst, still)
+        elif scale < 1.0:
+            low, high = scale, rung_above
+            for _ in range(REFINE):
                 mid = (low + high) / 2
                 found, mid_dst = fold_free(mid)
                 if found is None:
                     high = mid
                 else:
-                    low, best, dst = mid, found, mid_dst
+                    low, maps, dst = mid, found, mid_dst
             scale = low
-            if best is None:  # nothing one-to-one was found: leave the face as it is
-                dst = src
-                best = backward_map(image.shape, src, dst, still)
-            maps = best
         map_x, map_y = maps
         self.last_dst = dst
         if scale < 1.0:

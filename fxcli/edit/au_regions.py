@@ -6,7 +6,8 @@ All amounts are fractions of the inter-ocular distance (IOD: eye centre to eye c
   browInnerUp raises it 8.9 %. A clear AU4 or AU1+2 in a photo moves the brow about 8-15 % IOD (the
   brow-to-lid distance is about 35 % IOD at rest). The brow landmarks' motion (direction as ICT gives it,
   including browDown's medial pull) is multiplied by BROW_GAIN, then its length is softly capped at
-  BROW_CAP (cap * tanh(d / cap): monotone in alpha, so a sweep keeps rising, but bounded).
+  BROW_CAP (cap * tanh(d / cap): monotone in alpha, so a sweep keeps rising, but bounded). The forehead's
+  two rows of landmarks above the brows take FOREHEAD_SHARE of that extra motion.
 - Eyelids: FaceMesh's lid-margin landmarks sit on ICT vertices that eyeWide / eyeSquint leave still, so
   the aperture change is applied here, along each eye's own up direction (perpendicular to the line
   through its corners), with a sine profile along the lid (most at the middle, none at the corners):
@@ -23,6 +24,9 @@ import numpy as np
 from fxcli.tracks.channels import ARKIT52
 
 BROWS = (70, 63, 105, 66, 107, 55, 65, 52, 53, 46, 336, 296, 334, 293, 300, 276, 283, 282, 295, 285)
+# the forehead above the brows, a row just above them and one further up (both sides)
+FOREHEAD_ROWS = ((71, 68, 104, 69, 108, 301, 298, 333, 299, 337), (21, 54, 103, 67, 109, 251, 284, 332, 297, 338))
+FOREHEAD_SHARE = (0.6, 0.3)
 BROW_GAIN = 2.5
 BROW_CAP = 0.16  # IOD
 WIDE_UPPER = 0.07  # IOD at weight 1
@@ -61,6 +65,13 @@ def brow_gain(xy: np.ndarray, moves: np.ndarray) -> np.ndarray:
     length = np.linalg.norm(d, axis=1, keepdims=True)
     soft = cap * np.tanh(length / cap)
     out[list(BROWS)] = np.where(length > 1e-9, d * soft / np.maximum(length, 1e-9), 0.0)
+    # the skin above the brows goes with them: each forehead landmark takes a share of the extra motion of
+    # the brow landmark nearest to it (otherwise the brow slides under still neighbours and the warp folds)
+    extra = out[list(BROWS)] - moves[list(BROWS)]
+    brow_xy = xy[list(BROWS)]
+    for row, share in zip(FOREHEAD_ROWS, FOREHEAD_SHARE, strict=True):
+        nearest = np.argmin(((xy[list(row)][:, None, :] - brow_xy[None]) ** 2).sum(-1), axis=1)
+        out[list(row)] += share * extra[nearest]
     return out
 
 
