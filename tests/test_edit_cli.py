@@ -41,6 +41,13 @@ def test_edit_one_image_default_embedded(tmp_path):
     assert meta["model"] == "embedded" and meta["params"]["expression"] == "surprised"
 
 
+
+def test_edit_without_identity_says_nothing_about_identity(tmp_path):
+    r = fxe("edit", PORTRAIT, "--expression", "happy", "--alpha", "0.5", "-o", str(tmp_path / "h.png"))
+    assert r.returncode == 0, r.stderr
+    said = r.stderr.replace(str(tmp_path), "TMP")
+    assert "alpha 0.50: TMP/h.png" in said and "identity" not in said  # no "identity not checked" noise
+
 def test_blend_default_embedded(tmp_path):
     out = tmp_path / "b.png"
     r = fxe("blend", PORTRAIT, "happy:0.6", "surprised:0.4", "-o", str(out))

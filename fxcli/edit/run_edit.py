@@ -115,7 +115,7 @@ class _Session:
         old, why = _kept(path, meta[record.EDIT_KEY], force)
         if old is not None:
             sim = old.get("identity_similarity")
-            report(f"{label}: {path} made the same way, kept; identity {_fmt(sim)}")
+            report(f"{label}: {path} made the same way, kept{_fmt(sim, '; ')}")
             record.count_output(kept=True)
             return sim, True
         if why:
@@ -141,10 +141,11 @@ class _Session:
             raise NoFaceError(f"{label}: the edited image of {self.source} no longer shows a face; not written",
                               hint="lower alpha, or check that nothing covers the face")
         if min_id_sim is not None and (sim is None or sim < min_id_sim):
-            report(f"{label}: identity {_fmt(sim)} below --min-id-sim {min_id_sim:g}, not written")
+            report(f"{label}: identity {'not measured' if sim is None else f'{sim:.3f}'} below --min-id-sim "
+                   f"{min_id_sim:g}, not written")
             return sim, False
         _save(out, path, {**meta, "identity_similarity": sim})
-        report(f"{label}: {path if path != '-' else 'stdout'} identity {_fmt(sim)}")
+        report(f"{label}: {path if path != '-' else 'stdout'}{_fmt(sim, ' ')}")
         return sim, False
 
 
@@ -157,8 +158,9 @@ def face_still_shown(image: np.ndarray, face) -> bool:
     return fit_landmarks(image, face.box, face.keypoints)[1] >= MIN_PRESENCE
 
 
-def _fmt(sim: float | None) -> str:
-    return "not checked" if sim is None else f"{sim:.3f}"
+def _fmt(sim: float | None, lead: str) -> str:
+    """' identity 0.973' after `lead`, or nothing when the identity was not measured (--identity off)."""
+    return "" if sim is None else f"{lead}identity {sim:.3f}"
 
 
 def _meta(command: str, editor, seed: int, params: dict[str, Any]) -> dict[str, Any]:
@@ -217,7 +219,7 @@ def _write_sweep_extras(session: _Session, editor, expression: str, alphas: list
 
     with reading_outputs():
         images = [session.image] + [load_image(p) for p in plan.files]
-    labels = ["source"] + [f"a={format_alpha(a)}  id {_fmt(s) if s is not None else 'n/a'}"
+    labels = ["source"] + [f"a={format_alpha(a)}" + (f"  id {s:.3f}" if s is not None else "")
                            for a, s in zip(alphas, outcome.similarities, strict=True)]
     sheet = contact_sheet(images, labels)
     save_image(sheet, plan.sheet, make_meta("edit", model=editor.model_id, seed=seed,
