@@ -111,7 +111,7 @@ def test_batched_features_equal_one_at_a_time_and_are_cached(fresh_encoder):
     feats, emb = enc.features(texts)
     assert sorted(computed) == sorted(set(texts))  # each distinct text once
     by_text = dict(zip(dict.fromkeys(texts), single, strict=True))
-    np.testing.assert_allclose(feats, np.stack([by_text[t] for t in texts]), atol=2e-5)
+    assert np.array_equal(feats, np.stack([by_text[t] for t in texts]))  # the same bits (one product per text)
     np.testing.assert_allclose(np.linalg.norm(emb, axis=1), 1, atol=1e-5)
     computed.clear()
     again, _ = enc.features(texts[::-1])
@@ -136,8 +136,26 @@ def test_planned_jobs_are_encoded_ahead_and_match_single_runs(fresh_encoder):
     enc._cache.clear()
     for t, track in zip(texts, planned, strict=True):
         alone = EmbeddedText2Flame(None).generate([t], seed=4)[0]
-        np.testing.assert_allclose(track.frames, alone.frames, atol=1e-5)
-        assert track.meta["emotion"]["dominant"] == alone.meta["emotion"]["dominant"]
+        assert np.array_equal(track.frames, alone.frames)  # bit for bit: a --jobs track is the single run's
+        assert track.meta["emotion"] == alone.meta["emotion"]
+
+
+def test_the_next_window_is_encoded_in_the_background_with_the_same_bits(fresh_encoder, monkeypatch):
+    import fxcli.backends.text2flame_embedded as t2f
+
+    enc, computed = fresh_encoder
+    monkeypatch.setattr(t2f, "PREFETCH", 2)
+    texts = ["I passed the exam!", "Okay.", "You lied to me again.", "What a lovely surprise!", "Fine."]
+    backend = t2f.EmbeddedText2Flame(None)
+    backend.plan(texts)
+    first = backend.generate([texts[0]], seed=2)[0]
+    assert enc._ahead is not None  # the window of texts 2-3 is on its way while text 0 becomes a track
+    planned = [first] + [backend.generate([t], seed=2)[0] for t in texts[1:]]
+    enc.wait()
+    assert sorted(computed) == sorted({x for t in texts for x in t2f.encoder_inputs(t)})  # each input once
+    enc._cache.clear()
+    for t, track in zip(texts, planned, strict=True):
+        assert np.array_equal(track.frames, t2f.EmbeddedText2Flame(None).generate([t], seed=2)[0].frames)
 
 
 def test_jobs_file_with_a_language_per_job(fxe, tmp_path):

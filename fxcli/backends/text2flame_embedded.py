@@ -344,7 +344,8 @@ class EmbeddedText2Flame:
         """Announce the (English, inferred-emotion) texts that will come, in order (a --jobs file): when
         one of them is generated, the encoder inputs of it and the next PREFETCH planned texts are
         computed together (LeanMiniLM.prefetch), which costs about half the CPU time per text of one
-        at a time. Results equal the one-at-a-time ones to float precision."""
+        at a time; the next window is computed on a second thread meanwhile. Results equal the
+        one-at-a-time ones bit for bit."""
         self._planned = list(texts)
         self._plan_at: dict[str, int] = {}
         for i, t in enumerate(self._planned):
@@ -359,7 +360,11 @@ class EmbeddedText2Flame:
 
         window = self._planned[i : i + PREFETCH]
         self._prefetched_to = i + PREFETCH
-        load_lean_minilm().prefetch([x for t in window for x in encoder_inputs(t)])
+        encoder = load_lean_minilm()
+        encoder.prefetch([x for t in window for x in encoder_inputs(t)])  # at once (or already on its way)
+        following = self._planned[i + PREFETCH : i + 2 * PREFETCH]
+        if following:  # the next window on a second core while these texts become tracks
+            encoder.prefetch([x for t in following for x in encoder_inputs(t)], background=True)
 
 
 PREFETCH = 256  # texts whose encoder inputs are computed together in --jobs

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 import math
+import threading
 from collections import OrderedDict
 from dataclasses import dataclass
 
@@ -54,6 +55,20 @@ def _gelu(x: np.ndarray) -> np.ndarray:
     y += 0.5
     y *= x
     return y
+
+
+def _dense(x: np.ndarray, w: np.ndarray, b: np.ndarray, length: int) -> np.ndarray:
+    """x @ w + b for the rows of a batch of texts, one product per text (`length` rows each).
+
+    BLAS picks its kernels and summation order by the matrix shape, and a row's result can depend on where
+    it falls in a larger product; one product per text gives a text's features the same bits whether it is
+    encoded alone or in a --jobs batch.
+    """
+    out = np.empty((x.shape[0], w.shape[1]), np.result_type(x, w))
+    for i in range(0, x.shape[0], length):
+        np.matmul(x[i:i + length], w, out=out[i:i + length])
+    out += b
+    return out
 
 
 def _layer_norm(x: np.ndarray, weight: np.ndarray, bias: np.ndarray, eps: float) -> np.ndarray:
@@ -117,6 +132,8 @@ class LeanMiniLM:
         self.tokenizer.no_padding()
         self.tokenizer.enable_truncation(MAX_TOKENS)
         self._cache: OrderedDict[str, tuple[np.ndarray, np.ndarray]] = OrderedDict()
+        self._lock = threading.Lock()  # the cache is filled by a background prefetch too
+        self._ahead: tuple[set[str], threading.Thread] | None = None  # a running background prefetch
 
     def hidden_states(self, ids: np.ndarray, mask: np.ndarray, every_layer: bool = False):
         """Last hidden states (B, L, H) for token ids (B, L) and attention mask (B, L) of 0/1; with
@@ -127,10 +144,10 @@ class LeanMiniLM:
         x = self.word[ids] + self.position[:length][None] + self.token_type  # (B, L, H)
         x = _layer_norm(x, *self.emb_ln, self.eps)
         bias = (1.0 - mask[:, None, None, :].astype(np.float32)) * np.finfo(np.float32).min  # (B, 1, 1, L)
-        x = x.reshape(b * length, h)  # dense layers as 2-D matmuls: numpy's stacked matmul is far slower
+        x = x.reshape(b * length, h)  # dense layers as 2-D BLAS products, one per text (see _dense)
         layers_out = []
         for layer in self.layers:
-            qkv = x @ layer.qkv_w + layer.qkv_b  # (B*L, 3H)
+            qkv = _dense(x, layer.qkv_w, layer.qkv_b, length)  # (B*L, 3H)
             qkv = qkv.reshape(b, length, 3, nh, dh).transpose(2, 0, 3, 1, 4)  # (3, B, nh, L, dh)
             q, k, v = qkv[0], qkv[1], qkv[2]
             scores = q @ k.transpose(0, 1, 3, 2) * (1.0 / math.sqrt(dh)) + bias  # (B, nh, L, L)
@@ -138,8 +155,8 @@ class LeanMiniLM:
             np.exp(scores, out=scores)
             scores /= scores.sum(-1, keepdims=True)
             ctx = (scores @ v).transpose(0, 2, 1, 3).reshape(b * length, h)  # (B*L, H)
-            x = _layer_norm(ctx @ layer.out_w + layer.out_b + x, layer.ln1_w, layer.ln1_b, self.eps)
-            ff = _gelu(x @ layer.ff1_w + layer.ff1_b) @ layer.ff2_w + layer.ff2_b  # (B*L, H)
+            x = _layer_norm(_dense(ctx, layer.out_w, layer.out_b, length) + x, layer.ln1_w, layer.ln1_b, self.eps)
+            ff = _dense(_gelu(_dense(x, layer.ff1_w, layer.ff1_b, length)), layer.ff2_w, layer.ff2_b, length)  # (B*L, H)
             x = _layer_norm(ff + x, layer.ln2_w, layer.ln2_b, self.eps)
             if every_layer:
                 layers_out.append(x.reshape(b, length, h))
@@ -148,8 +165,8 @@ class LeanMiniLM:
         return x.reshape(b, length, h)
 
     def _batches(self, texts: list[str], batch_size: int):
-        """(indices, ids, mask) per batch of texts with the same number of tokens: no padding work. (A
-        text's features still depend on its batch in the last float bits: BLAS picks kernels by size.)"""
+        """(indices, ids, mask) per batch of texts with the same number of tokens: no padding work, and a
+        text's products have the shapes they have when it is alone (bit-identical features, see _dense)."""
         encs = self.tokenizer.encode_batch(texts)
         order = sorted(range(len(texts)), key=lambda i: (len(encs[i].ids), i))
         start = 0
@@ -168,20 +185,48 @@ class LeanMiniLM:
         last layer's [CLS] state; and the usual normalised sentence embeddings (N, 384) from the same
         pass. Texts seen recently (or computed ahead by `prefetch`) come from a cache; the others are
         computed together, in batches of equal token count (about twice as fast per text as one at a time)."""
+        if self._ahead is not None and not self._ahead[0].isdisjoint(texts):
+            self.wait()
+        return self._fill(texts, batch_size)
+
+    def _fill(self, texts: list[str], batch_size: int) -> tuple[np.ndarray, np.ndarray]:
         feats = np.empty((len(texts), FEATURE_ROWS, self.hidden), np.float32)
         emb = np.empty((len(texts), self.hidden), np.float32)
-        todo = [t for t in dict.fromkeys(texts) if t not in self._cache]
+        with self._lock:
+            known = {t: self._cache[t] for t in dict.fromkeys(texts) if t in self._cache}
+        todo = [t for t in dict.fromkeys(texts) if t not in known]
         fresh = dict(zip(todo, zip(*self._compute(todo, batch_size), strict=True), strict=True)) if todo else {}
-        for t, row in fresh.items():
-            self._remember(t, row)
+        with self._lock:
+            for t, row in fresh.items():
+                self._remember(t, row)
         for i, t in enumerate(texts):
-            f, e = fresh[t] if t in fresh else self._cache[t]
-            feats[i], emb[i] = f, e
+            feats[i], emb[i] = fresh[t] if t in fresh else known[t]
         return feats, emb
 
-    def prefetch(self, texts: list[str], batch_size: int = 16) -> None:
-        """Compute and cache the features of `texts` (the new ones, in batches) for later `features` calls."""
-        self.features(texts[-CACHE_ENTRIES:], batch_size)
+    def prefetch(self, texts: list[str], batch_size: int = 16, background: bool = False) -> None:
+        """Compute and cache the features of `texts` (the new ones, in batches) for later `features` calls;
+        with `background`, on a thread while the caller goes on (numpy releases the GIL in its products).
+        A text's features are the same bits either way (see _dense)."""
+        texts = texts[-CACHE_ENTRIES // 2:]
+        if not background:
+            self.features(texts, batch_size)
+            return
+        self.wait()
+        def fill() -> None:
+            try:
+                self._fill(texts, batch_size)
+            except Exception:  # noqa: BLE001 - best effort: what is missing is computed when asked for
+                pass
+
+        thread = threading.Thread(target=fill, name="fxe-minilm-ahead", daemon=True)
+        self._ahead = (set(texts), thread)
+        thread.start()
+
+    def wait(self) -> None:
+        """Wait for a background prefetch to finish."""
+        if self._ahead is not None:
+            self._ahead[1].join()
+            self._ahead = None
 
     def _remember(self, text: str, row: tuple[np.ndarray, np.ndarray]) -> None:
         self._cache[text] = row
