@@ -52,24 +52,10 @@ def avatar_pose(aus: dict[str, float]) -> tuple[np.ndarray, np.ndarray]:
     The mapping is the library's (fxcli/expressions/au_arkit.py) with each AU's intensity scaled by its
     gain and the sum clipped at MAX_WEIGHT instead of 1.
     """
-    from fxcli.expressions.au_arkit import AU_TO_ARKIT, AU_TO_HEAD, parse_au_key
-    from fxcli.tracks.channels import ARKIT52
+    from fxcli.expressions.au_arkit import au_recipe_to_arkit
 
-    index = {name: i for i, name in enumerate(ARKIT52)}
-    weights = np.zeros(len(ARKIT52), np.float64)
-    head = np.zeros(3, np.float64)
-    for key, intensity in aus.items():
-        number, side = parse_au_key(key)
-        if number in AU_TO_HEAD:
-            axis, rad = AU_TO_HEAD[number]
-            head[axis] += rad * intensity * HEAD_GAIN
-            continue
-        value = intensity * AU_GAIN.get(number, EXAGGERATION) * (SIDED_GAIN if side else 1.0)
-        for stem, gain in AU_TO_ARKIT[number]:
-            names = [stem[:-1] + s for s in ([side] if side else ["Left", "Right"])] if stem.endswith("*") else [stem]
-            for name in names:
-                weights[index[name]] += gain * value
-    return np.clip(weights, 0.0, MAX_WEIGHT).astype(np.float32), head.astype(np.float32)
+    return au_recipe_to_arkit(aus, au_gain=lambda number, side: AU_GAIN.get(number, EXAGGERATION)
+                              * (SIDED_GAIN if side else 1.0), head_gain=HEAD_GAIN, max_weight=MAX_WEIGHT)
 
 
 def slugify(text: str) -> str:

@@ -12,6 +12,8 @@ the avatar's right shoulder (AU56).
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 
 from fxcli.tracks.channels import ARKIT52
@@ -71,16 +73,23 @@ def parse_au_key(key: str) -> tuple[int, str | None]:
     return number, side
 
 
-def au_recipe_to_arkit(aus: dict[str, float]) -> tuple[np.ndarray, np.ndarray]:
-    """ARKit-52 weights (52,) clipped to [0, 1] and head rotation (3,) radians for an AU recipe."""
+def au_recipe_to_arkit(aus: dict[str, float], *, au_gain: Callable[[int, str | None], float] | None = None,
+                       head_gain: float = 1.0, max_weight: float = 1.0) -> tuple[np.ndarray, np.ndarray]:
+    """ARKit-52 weights (52,) clipped to [0, max_weight] and head rotation (3,) radians for an AU recipe.
+
+    `au_gain(number, side)` scales each AU's intensity and `head_gain` the head AUs (gen-avatar's
+    exaggerated avatars); the library uses neither.
+    """
     weights = np.zeros(len(ARKIT52), np.float64)
     head = np.zeros(3, np.float64)
     for key, intensity in aus.items():
         number, side = parse_au_key(key)
         if number in AU_TO_HEAD:
             axis, rad = AU_TO_HEAD[number]
-            head[axis] += rad * intensity
+            head[axis] += rad * intensity * head_gain
             continue
+        if au_gain is not None:
+            intensity = intensity * au_gain(number, side)
         for stem, gain in AU_TO_ARKIT[number]:
             if stem.endswith("*"):
                 sides = [side] if side else ["Left", "Right"]
@@ -89,7 +98,7 @@ def au_recipe_to_arkit(aus: dict[str, float]) -> tuple[np.ndarray, np.ndarray]:
                 names = [stem]
             for name in names:
                 weights[_INDEX[name]] += gain * intensity
-    return np.clip(weights, 0.0, 1.0).astype(np.float32), head.astype(np.float32)
+    return np.clip(weights, 0.0, max_weight).astype(np.float32), head.astype(np.float32)
 
 AU_NAMES: dict[int, str] = {
     1: "inner brow raiser", 2: "outer brow raiser", 4: "brow lowerer", 5: "upper lid raiser", 6: "cheek raiser",
