@@ -21,8 +21,9 @@ from fxcli.train.pixelsmile_trainer import Settings, train_pixelsmile
 
 s = Settings(size=32, source_size=32, lr=2e-3, warmup=0, rank=4, alpha=8)
 record = train_pixelsmile({data!r}, {out!r}, epochs=1, batch_size=1, precision="fp32", device="cpu", settings=s,
-                          components=tiny_components(0), log=lambda m: print(m, file=sys.stderr))
-print("record", record["process_index"], record["step"], record["fingerprint"], file=sys.stderr)
+                          components=tiny_components(0), log=lambda m: sys.stderr.write(m + "\\n"))
+# one write per line: the two processes share the stderr pipe, and print() writes each piece separately
+sys.stderr.write(f"record {{record['process_index']}} {{record['step']}} {{record['fingerprint']}}\\n")
 """
 
 
