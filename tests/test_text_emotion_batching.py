@@ -173,3 +173,32 @@ def test_jobs_file_with_a_language_per_job(fxe, tmp_path):
     assert [m["speech"]["lang"] for m in metas] == ["en", "fr", "es"]
     assert [m["speech"]["phones"] for m in metas] == ["cmudict", "espeak-ng", "espeak-ng"]
     assert metas[0]["emotion"]["dominant"] == "happy" and metas[1]["emotion"]["model"] is None
+
+
+@pytest.mark.parametrize("from_stdin", [False, True])
+def test_jobs_from_a_file_or_stdin_are_planned_alike(fresh_encoder, monkeypatch, tmp_path, from_stdin):
+    from click.testing import CliRunner
+
+    from fxcli.backends.text2flame_embedded import EmbeddedText2Flame, encoder_inputs
+    from fxcli.cli.main import cli
+
+    planned: list[list[str]] = []
+    original = EmbeddedText2Flame.plan
+
+    def recording(self, texts):
+        planned.append(list(texts))
+        return original(self, texts)
+
+    monkeypatch.setattr(EmbeddedText2Flame, "plan", recording)
+    lines = [{"text": "I passed the exam!"}, {"text": "Bonjour.", "lang": "fr"}, {"text": "Okay.", "seed": 3},
+             {"text": "Wow.", "expression": "happy"}, {"text": "Thank you so much :)"}]
+    content = "\n".join(json.dumps(j) for j in lines) + "\nnot json\n"
+    jobs = tmp_path / "jobs.jsonl"
+    jobs.write_text(content)
+    args = ["text2flame", "--jobs", "-" if from_stdin else str(jobs), "-q"]
+    result = CliRunner().invoke(cli, args, input=content if from_stdin else "")
+    # the English jobs with an inferred emotion, in order; the bad line fails on its own (exit 1)
+    assert planned == [["I passed the exam!", "Okay.", "Thank you so much :)"]]
+    assert result.exit_code == 1 and len(result.stdout.splitlines()) == 5
+    enc, computed = fresh_encoder
+    assert set(computed) >= {x for t in planned[0] for x in encoder_inputs(t)}  # encoded ahead

@@ -102,14 +102,17 @@ def _shard() -> tuple[int, int]:
 
 def run_jobs(ctx: click.Context, source: str, base: dict[str, Any], run_one: Callable[[dict[str, Any]], str | None],
              outputs: Callable[[dict[str, Any]], list[str]], *, show_traceback: bool = False,
-             model: Callable[[], tuple[str | None, str | None]] | None = None, resumes_itself: bool = False) -> None:
+             model: Callable[[], tuple[str | None, str | None]] | None = None, resumes_itself: bool = False,
+             plan: Callable[[list[dict[str, Any]]], None] | None = None) -> None:
     """Run every job of `source`; `run_one(params)` does one job and returns a short note (or None).
 
     `outputs(params)` names the files (or folders) a job writes: a job is skipped when every one exists
     with a record that matches the job (see the module's text). `model()` gives the (id, hash) of the
     loaded model for that record. A command whose `run_one` already keeps matching outputs by itself (an
-    edit sweep) passes `resumes_itself`: its jobs always run. Raises click.exceptions.Exit(1) at the end
-    if any job failed.
+    edit sweep) passes `resumes_itself`: its jobs always run. `plan(jobs)`, if given, receives this
+    process's job objects (in order, malformed lines left out) once the source is read, before the first
+    job runs: a file and stdin alike (text2flame encodes the texts ahead, in batches). Raises
+    click.exceptions.Exit(1) at the end if any job failed.
     """
     if source == "-" and base.get("_stdin_used"):
         raise UsageError("--jobs - reads stdin, which another input already uses")
@@ -122,6 +125,8 @@ def run_jobs(ctx: click.Context, source: str, base: dict[str, Any], run_one: Cal
     force = bool(getattr(settings, "force", False))
     rank, world = _shard()
     mine = [j for i, j in enumerate(jobs) if i % world == rank]
+    if plan is not None:
+        plan([raw for _, raw, error in mine if error is None])
     tag = f"[rank {rank}] " if world > 1 else ""
     counts = {"ok": 0, "skipped": 0, "failed": 0}
     total = len(mine)

@@ -56,8 +56,8 @@ def text2flame(text: str | None, output: str, fps: float, max_frames: int | None
       fxe text2flame "Je suis très content de te voir." --lang fr -o fr.json
       fxe text2flame --jobs sentences.jsonl > tracks.jsonl   # lines {"text": "..."} (+ "output", "lang")
 
-    With --jobs, the English texts of the file are encoded in batches ahead of their jobs (about twice
-    the sentences per CPU-second); each job may set its own "lang".
+    With --jobs (a file, or - for stdin), the English texts are encoded in batches ahead of their jobs
+    (about twice the sentences per CPU-second); each job may set its own "lang".
 
     \b
     Exit status:
@@ -123,38 +123,27 @@ def text2flame(text: str | None, output: str, fps: float, max_frames: int | None
     if jobs:
         from fxcli.cli.jobs_runner import run_jobs
 
-        if jobs != "-" and hasattr(backend, "plan"):
-            backend.plan(_planned_texts(jobs, expression, lang))
-
         base["_stdin_used"] = text == "-"
         run_jobs(ctx, jobs, base, run_one,
                  outputs=lambda p: [p["output"]] if p.get("output") not in (None, "-") else [],
                  show_traceback=settings.traceback,
                  model=lambda: (getattr(backend, "model_id", name),
-                                getattr(getattr(backend, "ckpt", None), "weights_hash", None)))
+                                getattr(getattr(backend, "ckpt", None), "weights_hash", None)),
+                 plan=(lambda raws: backend.plan(_planned_texts(raws, expression, lang)))
+                 if hasattr(backend, "plan") else None)
         return
     base["text"] = text_argument_or_stdin(text)
     run_one(base)
 
 
-def _planned_texts(source: str, expression: str | None, lang: str) -> list[str]:
-    """The texts of a --jobs file that this process will run with the inferred emotion in English, in
-    order (the embedded backend encodes them in batches). Unreadable files and bad lines are left to
-    run_jobs, which reports them."""
-    from pathlib import Path
-
+def _planned_texts(jobs: list[dict], expression: str | None, lang: str) -> list[str]:
+    """The texts of this process's jobs (a --jobs file or stdin, read whole by run_jobs) that will run with
+    the inferred emotion in English, in order (the embedded backend encodes them in batches). Bad values
+    are left to the jobs themselves, which report them."""
     from fxcli.backends.text2flame_embedded import is_english
-    from fxcli.cli.jobs_runner import _shard, parse_job_lines
 
-    try:
-        content = Path(source).read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError):
-        return []
-    rank, world = _shard()
     texts = []
-    for i, (_, raw, _) in enumerate(parse_job_lines(content)):
-        if i % world != rank or raw is None:
-            continue
+    for raw in jobs:
         text, job_lang = raw.get("text"), raw.get("lang", lang)
         if isinstance(text, str) and raw.get("expression", expression) is None and isinstance(job_lang, str) \
                 and is_english(job_lang):
