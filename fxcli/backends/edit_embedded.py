@@ -17,8 +17,8 @@
 4. A thin-plate spline through the displaced landmarks plus a still ring around the face (and the image
    border) defines a smooth backward map, evaluated on a coarse grid, upsampled, applied with cv2.remap.
    The background outside the ring does not move and a spline does not tear.
-5. Where the inner lips part further than in the photo, the new opening is filled with a dark mouth
-   cavity and a hint of upper teeth instead of stretched lip pixels.
+5. The mouth's inside at the new lips (fxcli/edit/mouth_interior.py): the photo's own teeth carried by
+   the lips, the rest a painted cavity with rows of teeth.
 """
 
 from __future__ import annotations
@@ -27,12 +27,18 @@ import hashlib
 
 import numpy as np
 
+from fxcli.edit.mouth_interior import (  # noqa: F401  (the lip contours and mouth helpers live there)
+    LOWER_INNER_LIP,
+    OUTER_LIPS,
+    SPLIT_DEFAULT,
+    UPPER_INNER_LIP,
+    fill_mouth,
+    mouth_opening,
+    polygon_area,
+    teeth_split,
+)
 from fxcli.errors import UsageError
 
-# FaceMesh inner-lip contours, mouth corner to mouth corner
-UPPER_INNER_LIP = (78, 191, 80, 81, 82, 13, 312, 311, 310, 415, 308)
-LOWER_INNER_LIP = (78, 95, 88, 178, 87, 14, 317, 402, 318, 324, 308)
-OUTER_LIPS = (61, 185, 40, 39, 37, 0, 267, 269, 270, 409, 291, 375, 321, 405, 314, 17, 84, 181, 91, 146)
 # The face outline: where the head turns away, ICT's frontal correspondence is least sure of the motion,
 # and outline points can sit a pixel from a brow or cheek point that moves a lot. The spline follows
 # them only loosely (large smoothing), so they bend with their neighbours instead of shearing the image.
@@ -51,10 +57,6 @@ GRID_STEP = 4  # px between spline evaluations; bilinear upsampling in between
 # Spline regularisation (px^2). FaceMesh puts some landmarks within a pixel of each other (the face outline,
 # a closed mouth); an exact spline through them overshoots into swirls, a lightly smoothed one does not.
 SMOOTHING = 1.0
-# upper teeth shown in a newly opened mouth, as a fraction of the opening: a band of bright teeth reads as a
-# grin to people and to the FER judge; in a surprised or fearful mouth little of them shows
-TEETH_FRACTION = 0.18
-SPLIT_DEFAULT = 0.75  # share of a photo's mouth opening carried by the upper lip, without a clear gap
 MOTION_GAIN = 1.6  # the ICT shapes' motion on the photo's landmarks at alpha 1: ICT's shapes are milder than a photo's expression
 
 
@@ -78,11 +80,6 @@ def ring(landmarks_xy: np.ndarray, scale: float = RING_SCALE, n: int = RING_POIN
     half = (landmarks_xy.max(0) - landmarks_xy.min(0)) / 2 * scale
     t = np.linspace(0, 2 * np.pi, n, endpoint=False)
     return centre + np.c_[np.cos(t), np.sin(t)] * half
-
-
-def polygon_area(points: np.ndarray) -> float:
-    x, y = points[:, 0], points[:, 1]
-    return float(abs(np.dot(x, np.roll(y, 1)) - np.dot(y, np.roll(x, 1))) / 2)
 
 
 class EmbeddedEditor:
@@ -322,16 +319,6 @@ def skin_mask(shape: tuple[int, ...], dst: np.ndarray) -> np.ndarray:
     return cv2.GaussianBlur(mask.astype(np.float32) / 255.0, (0, 0), max(1.0, 0.03 * iod))
 
 
-def mouth_opening(shape: tuple[int, ...], dst: np.ndarray, margin: int = 9) -> np.ndarray:
-    """Boolean H x W mask of the inner-lip polygon at `dst`, grown by `margin` px (it is painted, not warped)."""
-    import cv2
-
-    inner = np.vstack([dst[list(UPPER_INNER_LIP)], dst[list(LOWER_INNER_LIP)[-2:0:-1]]])
-    mask = np.zeros(shape[:2], np.uint8)
-    cv2.fillPoly(mask, [np.round(inner).astype(np.int32)], 255)
-    return cv2.dilate(mask, np.ones((2 * margin + 1, 2 * margin + 1), np.uint8)) > 0
-
-
 def jacobian_det(map_x: np.ndarray, map_y: np.ndarray) -> np.ndarray:
     """Determinant of the backward map's Jacobian at every pixel (<= 0 where the warp folds over)."""
     return (np.gradient(map_x, axis=1) * np.gradient(map_y, axis=0)
@@ -394,138 +381,3 @@ def backward_map(shape: tuple[int, ...], src: np.ndarray, dst: np.ndarray,
     map_x[y0:y0 + bh, x0:x0 + bw] += fine[:bh, :bw, 0]
     map_y[y0:y0 + bh, x0:x0 + bw] += fine[:bh, :bw, 1]
     return map_x, map_y
-
-
-def _inner_polygon(points: np.ndarray) -> np.ndarray:
-    upper, lower = list(UPPER_INNER_LIP), list(LOWER_INNER_LIP)
-    return np.vstack([points[upper], points[lower[-2:0:-1]]])  # closed: upper left->right, lower back
-
-
-def _poly_mask(shape: tuple[int, ...], polygon: np.ndarray, smooth: bool = False) -> np.ndarray:
-    """uint8 mask of a polygon; `smooth`: anti-aliased edge (sub-pixel vertices, 1/16 px)."""
-    import cv2
-
-    mask = np.zeros(shape[:2], np.uint8)
-    if smooth:
-        cv2.fillPoly(mask, [np.round(polygon * 16).astype(np.int32)], 255, lineType=cv2.LINE_AA, shift=4)
-    else:
-        cv2.fillPoly(mask, [np.round(polygon).astype(np.int32)], 255)
-    return mask
-
-
-def teeth_colour(source: np.ndarray, src: np.ndarray) -> np.ndarray | None:
-    """The photo's own teeth colour (RGB) when its mouth is open and shows teeth, else None."""
-    import cv2
-
-    opening = cv2.erode(_poly_mask(source.shape, _inner_polygon(src)), np.ones((3, 3), np.uint8)) > 0
-    if opening.sum() < 12:
-        return None
-    pixels = source[opening].astype(np.float32)
-    luma = pixels @ np.array([0.299, 0.587, 0.114], np.float32)
-    chroma = pixels.max(1) - pixels.min(1)
-    bright = (luma > np.percentile(luma, 60)) & (luma > 110) & (chroma < 0.35 * luma)
-    if bright.sum() < 6:
-        return None
-    return np.median(pixels[bright], axis=0)
-
-
-def _lip_lines(points: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """(upper xs, upper ys, lower xs, lower ys) of the inner lips, each sorted by x (for np.interp)."""
-    upper, lower = list(UPPER_INNER_LIP), list(LOWER_INNER_LIP)
-    ou, ol = np.argsort(points[upper, 0]), np.argsort(points[lower, 0])
-    return points[upper, 0][ou], points[upper, 1][ou], points[lower, 0][ol], points[lower, 1][ol]
-
-
-def teeth_split(source: np.ndarray, src: np.ndarray) -> float:
-    """Where the photo's mouth opening divides into what hangs from the upper lip and what stands on the
-    lower one, as a share of its height: the darkest row band between the rows of teeth (35-90 % down),
-    or SPLIT_DEFAULT when there is no clear dark gap (upper teeth usually show more than lower ones)."""
-    import cv2
-
-    opening = cv2.erode(_poly_mask(source.shape, _inner_polygon(src)), np.ones((3, 3), np.uint8)) > 0
-    if opening.sum() < 30:
-        return SPLIT_DEFAULT
-    ys, xs = np.nonzero(opening)
-    ux, uy, lx, ly = _lip_lines(src)
-    top, bottom = np.interp(xs, ux, uy), np.interp(xs, lx, ly)
-    frac = np.clip((ys - top) / np.maximum(bottom - top, 1.0), 0.0, 0.999)
-    luma = source[ys, xs].astype(np.float32) @ np.array([0.299, 0.587, 0.114], np.float32)
-    bins = (frac * 20).astype(int)
-    counts = np.bincount(bins, minlength=20)
-    profile = np.bincount(bins, weights=luma, minlength=20) / np.maximum(counts, 1)
-    band = np.arange(7, 18)  # 35 % .. 90 %
-    band = band[counts[band] > 0]
-    if not len(band):
-        return SPLIT_DEFAULT
-    darkest = band[np.argmin(profile[band])]
-    if profile[darkest] > 0.8 * np.median(profile[counts > 0]):
-        return SPLIT_DEFAULT
-    return (darkest + 0.5) / 20
-
-
-def fill_mouth(out: np.ndarray, source: np.ndarray, src: np.ndarray, dst: np.ndarray) -> np.ndarray:
-    """The mouth's inside at the output's lip positions: the photo's own teeth and cavity moved rigidly,
-    the part that was not open in the photo painted (a shadowed cavity and a thin band of upper teeth).
-
-    Teeth do not stretch: the upper teeth are fixed to the skull (they stay where they were), the lower teeth
-    ride with the jaw (the chin's motion, landmark 152), and between the lips' inner lines each output pixel
-    takes its colour from the photo's mouth opening with the share of jaw motion of its height in the opening.
-    What falls outside the photo's opening is painted; the teeth colour is the photo's own when it shows them.
-    """
-    import cv2
-
-    inner_dst, inner_src = _inner_polygon(dst), _inner_polygon(src)
-    area_dst, area_src = polygon_area(inner_dst), polygon_area(inner_src)
-    if area_dst <= 1.0 or (area_dst <= area_src * 1.05 and area_src <= 1.0):
-        return out
-    h, w = out.shape[:2]
-    opening_out = _poly_mask(out.shape, inner_dst, smooth=True)
-    if not opening_out.any():
-        return out
-    upper, lower = list(UPPER_INNER_LIP), list(LOWER_INNER_LIP)
-    ys, xs = np.nonzero(opening_out)
-    # height in the output opening: 0 at the upper inner lip, 1 at the lower (interpolated along x)
-    ux, uy = dst[upper, 0], dst[upper, 1]
-    lx, ly = dst[lower, 0], dst[lower, 1]
-    ou, ol = np.argsort(ux), np.argsort(lx)
-    y_up = np.interp(xs, ux[ou], uy[ou])
-    y_lo = np.interp(xs, lx[ol], ly[ol])
-    frac = np.clip((ys - y_up) / np.maximum(y_lo - y_up, 1.0), 0.0, 1.0)
-    jaw = dst[152] - src[152]
-    qx = (xs - frac * jaw[0]).astype(np.float32)
-    qy = (ys - frac * jaw[1]).astype(np.float32)
-    opening_src = cv2.erode(_poly_mask(source.shape, inner_src, smooth=True), np.ones((3, 3), np.uint8))
-    opening_src = cv2.GaussianBlur(opening_src.astype(np.float32) / 255.0, (0, 0), 1.0)
-    from_photo = cv2.remap(opening_src, qx[None, :], qy[None, :], cv2.INTER_LINEAR).reshape(-1)  # soft 0..1
-    # the photo's opening holds upper teeth above its split and lower teeth (or tongue) below it: the output's
-    # upper part takes only the former, its lower part only the latter (else a smile's upper teeth, carried
-    # down with the jaw, show twice: as fragments standing on the lower lip)
-    split = teeth_split(source, src)
-    sux, suy, slx, sly = _lip_lines(src)
-    s_up = np.interp(qx, sux, suy)
-    s_frac = (qy - s_up) / np.maximum(np.interp(qx, slx, sly) - s_up, 1.0)
-    from_photo = from_photo * ((frac <= split) == (s_frac <= split))
-    # painted interior: lip-tinted shadow and a band of upper teeth below the upper inner lip
-    lip_mask = _poly_mask(source.shape, src[list(OUTER_LIPS)]) > 0
-    lip_colour = source[lip_mask].mean(0) if lip_mask.any() else np.array([150.0, 80.0, 80.0])
-    # the cavity: lip-tinted shadow, darkest at the middle height, the tongue's red rising from below
-    depth = 1.0 - 0.5 * np.abs(frac - 0.5) * 2  # 1 at mid height, 0.5 at the lips
-    tongue = np.clip((frac - 0.6) / 0.4, 0.0, 1.0)[:, None]
-    cavity = (lip_colour * (0.30 - 0.12 * depth)[:, None]) * (1 - 0.6 * tongue) \
-        + 0.6 * tongue * np.array([150.0, 62.0, 66.0]) * 0.45
-    gap = float(np.linalg.norm(dst[lower[1:-1]] - dst[upper[1:-1]], axis=1).max())
-    own = teeth_colour(source, src)
-    base = own if own is not None else np.array([232.0, 226.0, 212.0])
-    teeth = base * (0.8 + 0.12 * min(1.0, gap / 20.0))
-    # teeth fade into the cavity over a pixel and darken toward their lower edge (less light reaches there)
-    edge = np.clip((TEETH_FRACTION - frac) * np.maximum(y_lo - y_up, 1.0) + 0.5, 0.0, 1.0)[:, None]
-    shade = (1.0 - 0.25 * np.clip(frac / max(TEETH_FRACTION, 1e-6), 0, 1))[:, None]
-    painted = (edge * teeth[None, :] * shade + (1 - edge) * cavity).astype(np.float32)
-    photo = cv2.remap(source, qx[None, :], qy[None, :], cv2.INTER_LINEAR).reshape(-1, 3).astype(np.float32)
-    inside = from_photo[:, None] * photo + (1 - from_photo[:, None]) * painted
-    fill = out.astype(np.float32).copy()
-    fill[ys, xs] = inside
-    fill = np.where(opening_out[..., None] > 0, cv2.GaussianBlur(fill, (0, 0), 0.7), fill)
-    # the anti-aliased polygon, softened a little: the lip edge stays crisp, without stair steps
-    alpha = cv2.GaussianBlur(opening_out.astype(np.float32) / 255.0, (0, 0), 0.6)[..., None]
-    return np.clip(out.astype(np.float32) * (1 - alpha) + fill * alpha + 0.5, 0, 255).astype(np.uint8)

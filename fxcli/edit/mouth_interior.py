@@ -1,0 +1,283 @@
+"""The inside of the mouth at the edited lips: the photo's own teeth carried by the lips, the rest painted.
+
+Everything here works in the mouth's own frame: s along the line from one inner mouth corner to the other
+(0 .. 1), t across it in pixels (down the face positive). Each lip's inner contour is a curve t(s).
+
+- What the photo already shows between its lips (teeth, tongue, cavity) is carried by the lips rather
+  than repainted or stretched: the upper teeth hang from the upper lip, the lower teeth stand on the lower
+  one. An output pixel at height t below the edited upper lip, column s, takes the photo's pixel at the same
+  height below the photo's upper lip in the same column s; likewise from the lower lip up. Which lip a part
+  belongs to is decided by the photo's split (`teeth_split`: the dark gap between its rows of teeth). Where
+  the edited opening is taller than the photo's, the middle has no photo pixel and is painted; where it is
+  narrower, each lip keeps what hangs nearest to it. Columns follow the corners, so a smile's side teeth
+  stay between the corners of a narrower mouth (no fragments outside them).
+- The painted part is a rounded cavity: the lip's colour in shadow, darker with the distance from the lip
+  edge (the back of the mouth gets little light), a tongue's dull red rising from below in a tall opening;
+  the upper teeth as a row under the upper lip, tallest at the front and receding (shorter, darker) toward
+  the corners, with faint gaps between the front teeth; the lower teeth, smaller and darker, above the lower
+  lip when the mouth is open wide enough. Their colour is the photo's own teeth when they show, otherwise an
+  enamel white brought to the photo's exposure (the skin around the mouth sets how bright it may be).
+- Nothing is painted where the photo shows no lips at the mouth (hair or a hand over it): there the warp's
+  picture stays.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+# FaceMesh inner-lip contours, mouth corner to mouth corner
+UPPER_INNER_LIP = (78, 191, 80, 81, 82, 13, 312, 311, 310, 415, 308)
+LOWER_INNER_LIP = (78, 95, 88, 178, 87, 14, 317, 402, 318, 324, 308)
+OUTER_LIPS = (61, 185, 40, 39, 37, 0, 267, 269, 270, 409, 291, 375, 321, 405, 314, 17, 84, 181, 91, 146)
+SPLIT_DEFAULT = 0.75  # share of a photo's mouth opening carried by the upper lip, without a clear gap
+# painted teeth, in units of the mouth's width (inner corner to inner corner): a front tooth shows about
+# 0.12 of it below the upper lip (at most UPPER_TEETH_MAX of the opening's height), the lower ones less
+UPPER_TEETH = 0.12
+UPPER_TEETH_MAX = 0.42
+LOWER_TEETH = 0.06
+LOWER_TEETH_MAX = 0.22
+LOWER_TEETH_FROM = 0.14  # the opening's height (in mouth widths) from which the lower teeth show
+# the arch: teeth show fully within TEETH_FRONT of the middle (s = 0.5) and not beyond TEETH_SIDE
+TEETH_FRONT, TEETH_SIDE = 0.12, 0.36
+TOOTH_GAPS = (0.0, 0.085, 0.165, 0.235)  # s offsets of the gaps between the front teeth (foreshortened)
+ENAMEL = np.array([236.0, 228.0, 212.0])
+TONGUE = np.array([150.0, 60.0, 66.0])
+COVERED = 0.5  # share of the lips hidden from which nothing is painted
+
+
+def polygon_area(points: np.ndarray) -> float:
+    x, y = points[:, 0], points[:, 1]
+    return float(abs(np.dot(x, np.roll(y, 1)) - np.dot(y, np.roll(x, 1))) / 2)
+
+
+def inner_polygon(points: np.ndarray) -> np.ndarray:
+    """The inner-lip outline (closed: upper lip left -> right, lower lip back)."""
+    upper, lower = list(UPPER_INNER_LIP), list(LOWER_INNER_LIP)
+    return np.vstack([points[upper], points[lower[-2:0:-1]]])
+
+
+def poly_mask(shape: tuple[int, ...], polygon: np.ndarray, smooth: bool = False) -> np.ndarray:
+    """uint8 mask of a polygon; `smooth`: anti-aliased edge (sub-pixel vertices, 1/16 px)."""
+    import cv2
+
+    mask = np.zeros(shape[:2], np.uint8)
+    if smooth:
+        cv2.fillPoly(mask, [np.round(polygon * 16).astype(np.int32)], 255, lineType=cv2.LINE_AA, shift=4)
+    else:
+        cv2.fillPoly(mask, [np.round(polygon).astype(np.int32)], 255)
+    return mask
+
+
+def mouth_opening(shape: tuple[int, ...], dst: np.ndarray, margin: int = 9) -> np.ndarray:
+    """Boolean H x W mask of the inner-lip polygon at `dst`, grown by `margin` px (it is painted, not warped)."""
+    import cv2
+
+    mask = poly_mask(shape, inner_polygon(dst))
+    return cv2.dilate(mask, np.ones((2 * margin + 1, 2 * margin + 1), np.uint8)) > 0
+
+
+class MouthFrame:
+    """The mouth's frame of landmarks (468, 2): s in 0..1 corner to corner, t px across (down positive)."""
+
+    def __init__(self, points: np.ndarray):
+        self.left = points[UPPER_INNER_LIP[0]].astype(np.float64)
+        axis = points[UPPER_INNER_LIP[-1]] - self.left
+        self.width = max(float(np.linalg.norm(axis)), 1e-6)
+        self.axis = axis / self.width
+        self.normal = np.array([-self.axis[1], self.axis[0]])  # down the face for an upright face
+        up = self.coords(points[list(UPPER_INNER_LIP)])
+        lo = self.coords(points[list(LOWER_INNER_LIP)])
+        self._up = up[np.argsort(up[:, 0])]
+        self._lo = lo[np.argsort(lo[:, 0])]
+
+    def coords(self, xy: np.ndarray) -> np.ndarray:
+        """(N, 2) (s, t) of image points (N, 2)."""
+        d = np.asarray(xy, np.float64) - self.left
+        return np.c_[d @ self.axis / self.width, d @ self.normal]
+
+    def image(self, s: np.ndarray, t: np.ndarray) -> np.ndarray:
+        """(N, 2) image points of frame coordinates."""
+        return self.left + np.outer(s * self.width, self.axis) + np.outer(t, self.normal)
+
+    def upper(self, s: np.ndarray) -> np.ndarray:
+        return np.interp(s, self._up[:, 0], self._up[:, 1])
+
+    def lower(self, s: np.ndarray) -> np.ndarray:
+        return np.interp(s, self._lo[:, 0], self._lo[:, 1])
+
+
+def teeth_colour(source: np.ndarray, src: np.ndarray) -> np.ndarray | None:
+    """The photo's own teeth colour (RGB) when its mouth is open and shows teeth, else None."""
+    import cv2
+
+    opening = cv2.erode(poly_mask(source.shape, inner_polygon(src)), np.ones((3, 3), np.uint8)) > 0
+    if opening.sum() < 12:
+        return None
+    pixels = source[opening].astype(np.float32)
+    luma = pixels @ np.array([0.299, 0.587, 0.114], np.float32)
+    chroma = pixels.max(1) - pixels.min(1)
+    bright = (luma > np.percentile(luma, 60)) & (luma > 110) & (chroma < 0.35 * luma)
+    if bright.sum() < 6:
+        return None
+    return np.median(pixels[bright], axis=0)
+
+
+def teeth_split(source: np.ndarray, src: np.ndarray) -> float:
+    """Where the photo's mouth opening divides into what hangs from the upper lip and what stands on the
+    lower one, as a share of its height: the darkest row band between the rows of teeth (35-90 % down),
+    or SPLIT_DEFAULT when there is no clear dark gap (upper teeth usually show more than lower ones)."""
+    import cv2
+
+    opening = cv2.erode(poly_mask(source.shape, inner_polygon(src)), np.ones((3, 3), np.uint8)) > 0
+    if opening.sum() < 30:
+        return SPLIT_DEFAULT
+    ys, xs = np.nonzero(opening)
+    frame = MouthFrame(src)
+    st = frame.coords(np.c_[xs, ys])
+    top, bottom = frame.upper(st[:, 0]), frame.lower(st[:, 0])
+    frac = np.clip((st[:, 1] - top) / np.maximum(bottom - top, 1.0), 0.0, 0.999)
+    luma = source[ys, xs].astype(np.float32) @ np.array([0.299, 0.587, 0.114], np.float32)
+    bins = (frac * 20).astype(int)
+    counts = np.bincount(bins, minlength=20)
+    profile = np.bincount(bins, weights=luma, minlength=20) / np.maximum(counts, 1)
+    band = np.arange(7, 18)  # 35 % .. 90 %
+    band = band[counts[band] > 0]
+    if not len(band):
+        return SPLIT_DEFAULT
+    darkest = band[np.argmin(profile[band])]
+    if profile[darkest] > 0.8 * np.median(profile[counts > 0]):
+        return SPLIT_DEFAULT
+    return (darkest + 0.5) / 20
+
+
+def _luma(rgb: np.ndarray) -> np.ndarray:
+    return np.asarray(rgb, np.float32) @ np.array([0.299, 0.587, 0.114], np.float32)
+
+
+SKIN_SPOTS = (205, 425, 5)  # cheeks below the eyes and the nose: skin that a beard or hair rarely covers
+
+
+def lip_and_skin(source: np.ndarray, src: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(lip colour, skin colour) RGB of the photo: the lips' ring between the outer and inner contours, and
+    small disks of skin on the cheeks and the nose."""
+    import cv2
+
+    outer = poly_mask(source.shape, src[list(OUTER_LIPS)])
+    inner = poly_mask(source.shape, inner_polygon(src))
+    lips = (outer > 0) & (inner == 0)
+    spots = np.zeros(source.shape[:2], np.uint8)
+    radius = max(2, int(round(0.08 * np.linalg.norm(src[61] - src[291]))))
+    for i in SKIN_SPOTS:
+        cv2.circle(spots, tuple(int(v) for v in np.round(src[i])), radius, 255, -1)
+    lip = np.median(source[lips], axis=0) if lips.sum() >= 6 else np.array([150.0, 80.0, 80.0])
+    skin = np.median(source[spots > 0], axis=0) if (spots > 0).sum() >= 6 else lip * 1.15
+    return lip.astype(np.float64), skin.astype(np.float64)
+
+
+def lips_covered(source: np.ndarray, src: np.ndarray) -> float:
+    """The share of the photo's lips (between the outer and inner contours) hidden by something that is
+    neither lip nor skin: far from the skin's colour and greyer than it (hair, a beard, a dark object)."""
+    import cv2
+
+    outer = poly_mask(source.shape, src[list(OUTER_LIPS)])
+    inner = poly_mask(source.shape, inner_polygon(src))
+    lips = (outer > 0) & (inner == 0)
+    if lips.sum() < 6:
+        return 0.0
+    _, skin = lip_and_skin(source, src)
+    lab = cv2.cvtColor(source, cv2.COLOR_RGB2LAB)[lips].astype(np.float32) - [0, 128, 128]
+    ref = cv2.cvtColor(np.uint8(np.clip(skin, 0, 255))[None, None], cv2.COLOR_RGB2LAB)[0, 0].astype(np.float32)
+    ref = ref - [0, 128, 128]
+    far = np.linalg.norm(lab - ref, axis=1) > 35.0
+    grey = np.hypot(lab[:, 1], lab[:, 2]) < 0.6 * np.hypot(ref[1], ref[2])
+    return float((far & grey).mean())
+
+
+def _arch(s: np.ndarray, front: float = TEETH_FRONT, side: float = TEETH_SIDE) -> np.ndarray:
+    """1 within `front` of the mouth's middle, falling smoothly to 0 at `side` (the teeth recede)."""
+    x = np.clip((np.abs(s - 0.5) - front) / (side - front), 0.0, 1.0)
+    return 0.5 + 0.5 * np.cos(np.pi * x)
+
+
+def paint_interior(s: np.ndarray, t: np.ndarray, up: np.ndarray, lo: np.ndarray, depth: np.ndarray,
+                   width: float, lip: np.ndarray, skin: np.ndarray, teeth: np.ndarray | None) -> np.ndarray:
+    """RGB (N, 3) float of painted mouth pixels at frame coordinates (s, t) with the lips at up, lo (px) in
+    their columns, `depth` 0..1 (distance from the lip edge over the opening's half height)."""
+    height = np.maximum(lo - up, 1e-6)
+    v = np.clip((t - up) / height, 0.0, 1.0)
+    # the cavity: the lips' colour in shadow, darker toward the back (away from the lip edge)
+    cavity = lip[None, :] * (0.34 - 0.27 * np.sqrt(np.clip(depth, 0, 1)))[:, None]
+    tall = np.clip((height / width - 0.12) / 0.2, 0.0, 1.0)  # only a tall opening shows the tongue
+    tongue = (np.clip((v - 0.55) / 0.45, 0.0, 1.0) * tall * _arch(s, 0.15, 0.45))[:, None]
+    cavity = cavity * (1 - 0.7 * tongue) + 0.7 * tongue * TONGUE[None, :] * (0.22 + 0.2 * v[:, None] ** 2)
+    # teeth: the photo's own colour, else enamel at the skin's exposure (never brighter than the skin allows)
+    if teeth is None:
+        teeth = ENAMEL * float(np.clip(1.25 * _luma(skin) / _luma(ENAMEL), 0.45, 1.0))
+    px = 1.0 / width  # one pixel in s
+    upper_h = np.minimum(UPPER_TEETH * width * _arch(s), UPPER_TEETH_MAX * height)
+    lower_h = np.minimum(LOWER_TEETH * width * _arch(s, 0.08, 0.28), LOWER_TEETH_MAX * height)
+    lower_h = lower_h * np.clip((height / width - LOWER_TEETH_FROM) / 0.08, 0.0, 1.0)
+    in_upper = np.clip(upper_h - (t - up) + 0.5, 0.0, 1.0)  # anti-aliased lower edge of the upper row
+    in_lower = np.clip(lower_h - (lo - t) + 0.5, 0.0, 1.0)
+    gaps = np.ones_like(s)
+    for g in TOOTH_GAPS:
+        for c in {0.5 - g, 0.5 + g}:
+            gaps = np.minimum(gaps, 0.75 + 0.25 * np.clip(np.abs(s - c) / (1.2 * px), 0.0, 1.0))
+    recede = 0.55 + 0.45 * _arch(s)  # the side teeth are further back: less light
+    # the upper lip shades the teeth's top; their edge catches a little light
+    under_lip = 0.8 + 0.2 * np.clip((t - up) / np.maximum(upper_h, 1.0), 0.0, 1.0)
+    upper_rgb = teeth[None, :] * (recede * gaps * under_lip)[:, None]
+    lower_rgb = teeth[None, :] * (0.72 * recede * gaps)[:, None]
+    out = cavity * (1 - in_upper[:, None]) + upper_rgb * in_upper[:, None]
+    return out * (1 - in_lower[:, None]) + lower_rgb * in_lower[:, None]
+
+
+def fill_mouth(out: np.ndarray, source: np.ndarray, src: np.ndarray, dst: np.ndarray) -> np.ndarray:
+    """The warped photo `out` with the mouth's inside at the edited lips `dst` (see the module doc)."""
+    import cv2
+
+    inner_dst, inner_src = inner_polygon(dst), inner_polygon(src)
+    area_dst, area_src = polygon_area(inner_dst), polygon_area(inner_src)
+    if area_dst <= 1.0 or (area_dst <= area_src * 1.05 and area_src <= 1.0):
+        return out
+    if lips_covered(source, src) > COVERED:  # hair or an object over the mouth: the warp's picture stays
+        return out
+    opening_out = poly_mask(out.shape, inner_dst, smooth=True)
+    if not opening_out.any():
+        return out
+    ys, xs = np.nonzero(opening_out)
+    fd, fs = MouthFrame(dst), MouthFrame(src)
+    st = fd.coords(np.c_[xs, ys])
+    s, t = st[:, 0], st[:, 1]
+    up_d, lo_d = fd.upper(s), fd.lower(s)
+    # the photo's opening in the same column, and the photo's content hanging from each lip
+    scale = fs.width / fd.width  # the face's scale is the same; only the mouth's width changed
+    up_s, lo_s = fs.upper(s), fs.lower(s)
+    gap_s = np.maximum(lo_s - up_s, 0.0)
+    split = teeth_split(source, src)
+    from_up = (t - up_d) * min(1.0, scale)  # px below the edited upper lip
+    from_lo = (lo_d - t) * min(1.0, scale)
+    reach_up, reach_lo = split * gap_s, (1 - split) * gap_s
+    near_up = np.clip(reach_up - from_up + 0.5, 0.0, 1.0)
+    near_lo = np.clip(reach_lo - from_lo + 0.5, 0.0, 1.0)
+    use_up = from_up / np.maximum(reach_up, 1e-6) <= from_lo / np.maximum(reach_lo, 1e-6)
+    weight = np.where(use_up, near_up, near_lo)
+    q = fs.image(s, np.where(use_up, up_s + from_up, lo_s - from_lo)).astype(np.float32)
+    opening_src = cv2.erode(poly_mask(source.shape, inner_src, smooth=True), np.ones((3, 3), np.uint8))
+    opening_src = cv2.GaussianBlur(opening_src.astype(np.float32) / 255.0, (0, 0), 1.0)
+    inside_src = cv2.remap(opening_src, q[None, :, 0], q[None, :, 1], cv2.INTER_LINEAR).reshape(-1)
+    from_photo = weight * inside_src
+    photo = cv2.remap(source, q[None, :, 0], q[None, :, 1], cv2.INTER_LINEAR).reshape(-1, 3).astype(np.float32)
+    # the painted part
+    dist = cv2.distanceTransform((opening_out > 127).astype(np.uint8), cv2.DIST_L2, 3)[ys, xs]
+    half = max(float(np.max(lo_d - up_d)) / 2, 1.0)
+    lip, skin = lip_and_skin(source, src)
+    painted = paint_interior(s, t, up_d, lo_d, dist / half, fd.width, lip, skin, teeth_colour(source, src))
+    inside = from_photo[:, None] * photo + (1 - from_photo[:, None]) * painted.astype(np.float32)
+    fill = out.astype(np.float32).copy()
+    fill[ys, xs] = inside
+    fill = np.where(opening_out[..., None] > 0, cv2.GaussianBlur(fill, (0, 0), 0.6), fill)
+    # the anti-aliased polygon, softened a little: the lip edge stays crisp, without stair steps
+    alpha = cv2.GaussianBlur(opening_out.astype(np.float32) / 255.0, (0, 0), 0.6)
+    alpha = alpha[..., None]
+    return np.clip(out.astype(np.float32) * (1 - alpha) + fill * alpha + 0.5, 0, 255).astype(np.uint8)
