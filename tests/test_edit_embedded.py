@@ -173,15 +173,11 @@ def test_option_errors():
 
 
 def test_the_warp_never_folds(editor):
-    """No tearing or fold-over outside the painted mouth opening, for every basic expression, up to alpha 3,
-    and the whole motion applied (the warp is a flow, fxcli/edit/flow.py: one-to-one without an alpha limit).
-
-    The flow is integrated pixel by pixel; where it squeezes skin 20-fold between landmarks that were asked
-    to cross, resampling may leave a few pixels' worth of fold: at most FOLD_PIXELS per edit."""
-    from fxcli.backends.edit_embedded import jacobian_det, mouth_opening, warp
+    """No tearing or fold-over outside the painted mouth opening, for every basic expression, up to alpha 3."""
+    from fxcli.backends.edit_embedded import backward_map, jacobian_det, mouth_opening
     from fxcli.face import detect_faces, load_image
 
-    worst = 0
+    limited = 0
     for n in ("001", "005", "010"):
         image = load_image(str(PORTRAITS / f"interfaces-{n}.jpg"))
         face = detect_faces(image)[0]
@@ -189,18 +185,14 @@ def test_the_warp_never_folds(editor):
         for expr in ("happy", "sad", "angry", "fear", "surprised", "disgust"):
             for alpha in (1.0, 3.0):
                 out = editor.edit(image, [(expr, alpha)], seed=0, face=face)
-                assert editor.last_note is None and out.shape == image.shape
-                # the warp the editor used, made again from the same motion
-                moves, still = editor.protect_rigid(image, face, editor.image_displacements(face, [(expr, alpha)]))
-                map_x, map_y, dst = warp(image.shape, src, src + moves, still, editor.opening(src, moves))
-                assert np.allclose(dst, editor.last_dst)
-                det = jacobian_det(map_x, map_y)[~mouth_opening(image.shape, dst)]
-                worst = max(worst, int((det <= 0).sum()))
-                assert (det <= 0).sum() <= FOLD_PIXELS, (n, expr, alpha, int((det <= 0).sum()))
-    print("most folded pixels in one edit:", worst)
-
-
-FOLD_PIXELS = 30
+                limited += editor.last_note is not None
+                # the warp the editor used: the landmarks where it put them
+                _, still = editor.protect_rigid(image, face, editor.image_displacements(face, [(expr, alpha)]))
+                dst = editor.last_dst
+                det = jacobian_det(*backward_map(image.shape, src, dst, still))
+                assert det[~mouth_opening(image.shape, dst)].min() >= 0.05, (n, expr, alpha)
+                assert out.shape == image.shape
+    assert limited >= 1  # alpha 3 is past the one-to-one limit somewhere: the guard is exercised
 
 
 def test_fer_judge_sees_more_anger_fear_and_disgust_at_alpha_one(editor):
