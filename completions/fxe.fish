@@ -376,6 +376,7 @@ complete -c fxe -n '__fish_seen_subcommand_from text-emotion' -l dry-run
 complete -c fxe -n '__fish_seen_subcommand_from text-emotion' -l dtype -x -a 'auto float32 float16 bfloat16'
 complete -c fxe -n '__fish_seen_subcommand_from text-emotion' -l ensemble
 complete -c fxe -n '__fish_seen_subcommand_from text-emotion' -l epochs
+complete -c fxe -n '__fish_seen_subcommand_from text-emotion' -l fine-mix
 complete -c fxe -n '__fish_seen_subcommand_from text-emotion' -l force
 complete -c fxe -n '__fish_seen_subcommand_from text-emotion' -l help
 complete -c fxe -n '__fish_seen_subcommand_from text-emotion' -l hidden

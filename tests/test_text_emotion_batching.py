@@ -73,6 +73,30 @@ def test_merged_ensemble_averages_the_members_logits():
         np.testing.assert_allclose(logits(merged)[k], np.mean([logits(m)[k] for m in members], 0), atol=1e-10)
 
 
+def test_fine_head_mix_hand_worked():
+    from fxcli.expressions.library import BASIC_LABELS
+    from fxcli.text.emotion_model import mix_fine
+    from fxcli.train.text_emotion_data import GO_LABELS
+
+    basic, fine = list(BASIC_LABELS), list(GO_LABELS)
+    lb = np.array([[2.0, 0.0, 0.0, 1.0, 0.0, 0.0, 0.0]])
+    lf = np.full((1, 28), -30.0)
+    # the fine head is sure of gratitude (0.5) and fear (0.25), and nervousness (0.25, also fear):
+    # summed per family (the paper's mapping) that is happy 0.5, fear 0.5
+    lf[0, [fine.index("gratitude"), fine.index("fear"), fine.index("nervousness")]] = np.log([2.0, 1.0, 1.0])
+    assert mix_fine(lb, lf, 0.0, basic, fine) is lb  # weight 0: the basic logits untouched
+    got = mix_fine(lb, lf, 1.0, basic, fine)[0]
+    assert got[basic.index("happy")] == pytest.approx(np.log(0.5), abs=1e-6)
+    assert got[basic.index("fear")] == pytest.approx(np.log(0.5), abs=1e-6)
+    assert got[basic.index("angry")] < -15  # no category of that family has any mass
+    half = mix_fine(lb, lf, 0.5, basic, fine)[0]
+    log_basic = lb[0] - np.log(np.exp(lb[0]).sum())
+    assert half[basic.index("happy")] == pytest.approx(0.5 * log_basic[basic.index("happy")] + 0.5 * np.log(0.5),
+                                                       abs=1e-6)
+    # happy is the basic head's second family and the fine head's first: the mix puts it on top
+    assert basic[int(half.argmax())] == "happy" and basic[int(lb.argmax())] == "angry"
+
+
 def test_gelu_in_place_equals_the_erf_formula():
     from fxcli.text.minilm_lean import _erf, _gelu
 

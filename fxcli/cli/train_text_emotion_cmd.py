@@ -32,15 +32,20 @@ from fxcli.cli.train_cmd import trainer_options
               help="MLPs trained one after the other (the seed's random stream) and merged into one that averages "
                    "their logits.")
 @click.option("--lr", type=POSITIVE_FLOAT, default=1e-3, show_default=True, help="AdamW learning rate (cosine).")
+@click.option("--fine-mix", type=FRACTION, default=None, metavar="W",
+              help="Weight of the fine head (28 categories summed per family) in the family decision, the rest "
+                   "the basic head's. Default: the best of 0, 0.3, 0.5, 0.7 on dev.")
 def text_emotion(data: str, output: str, epochs: int, batch_size: int, precision: str, resume: bool,
                  dry_run: bool, corpora: str, cache: str | None, max_train_lines: int | None, hidden: int,
-                 dropout: float, ensemble: int, lr: float) -> None:
+                 dropout: float, ensemble: int, lr: float, fine_mix: float | None) -> None:
     """Train the text -> emotion classifier (frozen MiniLM features -> MLP, 7 families + 28 categories).
 
     The encoder's features are computed once per corpus line and cached (the slow part: about 20 ms
     per line on one CPU core); training the heads then takes a minute per ensemble member. Each member
-    keeps its epoch with the best dev macro F1; the merged model's probabilities are calibrated on dev
-    (temperature scaling) and per-family decision offsets are fitted on dev for macro F1. The same
+    keeps its epoch with the best dev macro F1; the family decision mixes the basic head with the fine
+    head's per-family sums (--fine-mix, chosen on dev by default); the merged model's probabilities are
+    calibrated on dev (temperature scaling) and per-family decision offsets are fitted on dev for macro
+    F1. The same
     --seed gives the same model. Use the result with FXE_MODEL_TEXT_EMOTION=OUTPUT, or copy its
     text_emotion.safetensors over fxcli/assets/text_emotion/ to ship it. Evaluate it on the test
     splits with benchmarks/eval_text_emotion.py.
@@ -67,6 +72,7 @@ def text_emotion(data: str, output: str, epochs: int, batch_size: int, precision
     settings = settings_of(click.get_current_context())
     record = train_text_emotion(data, output, corpora=tuple(corpora.split(",")), seed=settings.seed, cache=cache,
                                 epochs=epochs, hidden=hidden, dropout=dropout, lr=lr, batch_size=batch_size,
-                                max_train_lines=max_train_lines, ensemble=ensemble, dry_run=dry_run,
+                                max_train_lines=max_train_lines, ensemble=ensemble, fine_mix=fine_mix,
+                                dry_run=dry_run,
                                 log=console.info)
     click.echo(json.dumps(record, sort_keys=True))

@@ -5,10 +5,11 @@ dropout) -> a basic head (7 families) and a fine head (GoEmotions' 28 categories
 label sets as distributions (a line with two labels counts half for each); the loss is soft cross-entropy,
 the fine head learns from GoEmotions lines only. Training uses the train splits only. `ensemble` such
 MLPs are trained one after the other (each keeps its epoch with the best dev macro F1, basic) and merged
-into one wider MLP that averages their logits. On dev then: one temperature per head (NLL, grid search)
-so the probabilities are calibrated; per-family decision offsets on the basic logits (coordinate ascent
-for dev macro F1: without them the rare families, fear and disgust, are under-predicted); per-family
-thresholds for the paper-style multi-label sets. Test splits are never read here. Everything random
+into one wider MLP that averages their logits. On dev then: the weight of the fine head's per-family
+sums in the family decision (FINE_MIX_GRID, unless given; see fxcli.text.emotion_model.mix_fine); one
+temperature per head (NLL, grid search) so the probabilities are calibrated; per-family decision offsets
+on the basic logits (coordinate ascent for dev macro F1: without them the rare families, fear and
+disgust, are under-predicted); per-family thresholds for the paper-style multi-label sets. Test splits are never read here. Everything random
 comes from --seed.
 """
 
@@ -25,6 +26,7 @@ from fxcli.expressions.library import BASIC_LABELS
 from fxcli.train.text_emotion_data import GO_LABELS, cached_features, load_corpus, split_digest
 
 DEFAULT_LAYERS = (0, 1, 2, 3, 4, 5, 6)  # rows of the feature block: layers 1-6 mean-pooled + last [CLS]
+FINE_MIX_GRID = (0.0, 0.3, 0.5, 0.7)  # fine-head weights in the family decision tried on dev
 
 
 def macro_f1(gold: np.ndarray, pred: np.ndarray, n: int) -> float:
@@ -191,10 +193,11 @@ def train_text_emotion(data: str, output: str, *, corpora: tuple[str, ...] = ("g
                        lr: float = 1e-3, weight_decay: float = 1e-4, batch_size: int = 256,
                        layers: tuple[int, ...] = DEFAULT_LAYERS, encoder_path: str | None = None,
                        max_train_lines: int | None = None, ensemble: int = 3, decision_bias: bool = True,
-                       dry_run: bool = False, log=print) -> dict:
+                       fine_mix: float | None = None, dry_run: bool = False, log=print) -> dict:
     """Train, calibrate on dev, write `{output}/text_emotion.safetensors` and `config.json` (settings, split
     digests, dev scores) plus train_log.jsonl and loss.png; return a record. `max_train_lines`: use only the
-    first N lines of each corpus's train split (in file order). `dry_run`: one optimiser step, write nothing."""
+    first N lines of each corpus's train split (in file order). `fine_mix`: the fine head's weight in the
+    family decision (None: the best of FINE_MIX_GRID on dev). `dry_run`: one optimiser step, write nothing."""
     import torch
     from safetensors.numpy import save
 
@@ -254,15 +257,25 @@ def train_text_emotion(data: str, output: str, *, corpora: tuple[str, ...] = ("g
         h = _gelu(((x - mean) / std) @ w1 + b1)
         return h @ wb + bb, h @ wf + bf
 
-    dev_b, dev_f = numpy_logits(feats["dev"])
-    t_basic = fit_temperature(dev_b, basic["dev"])
+    from fxcli.text.emotion_model import mix_fine
+
+    dev_head, dev_f = numpy_logits(feats["dev"])
     t_fine = fit_temperature(dev_f[has_fine["dev"]], fine["dev"][has_fine["dev"]])
-    f1_plain = macro_f1(gold_dev, dev_b.argmax(1), len(BASIC_LABELS))
     single = (basic["dev"] > 0).sum(1) == 1  # the offsets are fitted on lines with one gold family
-    bias = fit_decision_bias(dev_b[single] / t_basic, gold_dev[single]) if decision_bias else np.zeros(len(BASIC_LABELS))
-    f1 = macro_f1(gold_dev, (dev_b / t_basic + bias).argmax(1), len(BASIC_LABELS))
+    f1_plain = macro_f1(gold_dev, dev_head.argmax(1), len(BASIC_LABELS))
+    best = None
+    for mix in (FINE_MIX_GRID if fine_mix is None else (fine_mix,)):
+        dev_b = mix_fine(dev_head, dev_f, mix, list(BASIC_LABELS), list(GO_LABELS))
+        t_basic = fit_temperature(dev_b, basic["dev"])
+        bias = fit_decision_bias(dev_b[single] / t_basic, gold_dev[single]) if decision_bias \
+            else np.zeros(len(BASIC_LABELS))
+        f1 = macro_f1(gold_dev, (dev_b / t_basic + bias).argmax(1), len(BASIC_LABELS))
+        log(f"fine-head weight {mix}: dev macro F1 {f1:.4f} (temperature {t_basic:.3f}, decision offsets)")
+        if best is None or f1 > best[0] + 1e-9:
+            best = (f1, mix, dev_b, t_basic, bias)
+    f1, mix, dev_b, t_basic, bias = best
     log(f"dev macro F1 (basic, every dev line by its first gold family): {f1_plain:.4f} ensemble of {len(members)}, "
-        f"{f1:.4f} with the decision offsets")
+        f"{f1:.4f} with fine-head weight {mix} and the decision offsets")
     dev_probs = _softmax(dev_b / t_basic + bias)
     thresholds = fit_multilabel_thresholds(dev_probs, basic["dev"] > 0)
     threshold = fit_multilabel_threshold(dev_b / t_basic + bias, basic["dev"] > 0)
@@ -271,7 +284,7 @@ def train_text_emotion(data: str, output: str, *, corpora: tuple[str, ...] = ("g
               "t_basic": round(t_basic, 4), "t_fine": round(t_fine, 4),
               "multilabel_threshold": round(threshold, 3), "basic_labels": list(BASIC_LABELS),
               "multilabel_thresholds": [round(float(x), 3) for x in thresholds],
-              "decision_bias": [round(float(x), 2) for x in bias], "ensemble": ensemble,
+              "decision_bias": [round(float(x), 2) for x in bias], "ensemble": ensemble, "fine_mix": mix,
               "fine_labels": list(GO_LABELS), "corpora": list(corpora), "seed": seed, "epochs": epochs,
               "best_epoch": best_epoch, "max_train_lines": max_train_lines, "lr": lr, "weight_decay": weight_decay, "batch_size": batch_size,
               "dev_macro_f1_basic": round(f1, 4), "dev_macro_f1_basic_without_bias": round(f1_plain, 4), "encoder": "all-MiniLM-L6-v2 (frozen)", "splits": digests}
