@@ -1,4 +1,5 @@
-"""`fxe score --talk` with full judges: CLIP-S from local CLIP weights, SyncNet's weights for Sync-D."""
+"""`fxe score --talk` with full judges: CLIP-S from local CLIP weights, SyncNet's weights for Sync-D
+(the network itself: tests/test_talk_syncnet.py)."""
 
 from __future__ import annotations
 
@@ -31,12 +32,12 @@ def test_syncnet_weights_missing_exit_4_with_how_to_get_them(tmp_path, video):
     assert_one_error_line(r, 4, "does not exist")
 
 
-def test_syncnet_weights_present_are_found_and_sync_d_is_said_not_computed(tmp_path, video):
+def test_syncnet_weights_that_are_not_syncnet_are_exit_4_before_any_video_work(tmp_path, video):
     folder = tmp_path / "home" / "models" / "syncnet-v2"
     folder.mkdir(parents=True)
     (folder / "syncnet_v2.model").write_bytes(bytes(range(256)) * 16)
     r = run_fxe("score", "--talk", str(video), "--judge", "syncnet", env=empty_home(tmp_path))
-    assert_one_error_line(r, 1, str(folder), "does not run SyncNet")
+    assert_one_error_line(r, 4, str(folder / "syncnet_v2.model"), "is not usable (not a torch state dict")
     assert r.stdout == b""
 
 

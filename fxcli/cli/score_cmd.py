@@ -23,8 +23,8 @@ from fxcli.errors import FxeError, UsageError
 @click.option("--tracks", metavar="FILE|-", help="Expression tracks (fxe.track/v1): CTEG's metrics.")
 @click.option("--talk", metavar="VIDEO", help="A talking-head video: lip sync (lag, correlation), jitter, identity "
                                               "(with --source), AUs and AU-Emo (with --expression); CLIP-S with "
-                                              "--judge clip --text INSTRUCTION; --judge syncnet looks for "
-                                              "SyncNet's weights (Sync-D).")
+                                              "--judge clip --text INSTRUCTION; Sync-D, offset and confidence "
+                                              "with --judge syncnet[:FILE] (SyncNet v2, your syncnet_v2.model).")
 @click.option("--audio", metavar="FILE", help="With --talk: the speech, when not the video's own audio stream.")
 @click.option("--reference", metavar="FILE",
               help="With --tracks: ground-truth tracks for the metrics that compare with a reference set.")
@@ -83,6 +83,7 @@ def score(images: tuple[str, ...], pairs: str | None, index: str | None, tracks:
       fxe text2flame "What a day." | fxe score --tracks -
       fxe score --talk talk.mp4 --source portrait.jpg --expression happy
       fxe score --talk talk.mp4 --judge clip --text "talk happily"  # needs: clip-vit-large-patch14
+      fxe score --talk talk.mp4 --judge syncnet  # Sync-D; needs: syncnet-v2
       fxe score --list
     """
     if list_metrics:

@@ -12,8 +12,10 @@
   InstructAvatar takes it), relative to the source photo's own neutral when given; AU-Emo for an emotion.
 - Full judges from local weights (`--judge`): CLIP-S with `clip` (InstructAvatar's definition: the highest
   CLIP cosine between a frame and the instruction over the clip's frames, CLIP_S_FRAMES spread evenly);
-  Sync-D with `syncnet` needs SyncNet's weights (registry entry syncnet-v2), which fxe resolves and
-  reports when they are missing; fxe does not run SyncNet itself, so Sync-D is not computed.
+  Sync-D with `syncnet`: SyncNet v2 (fxcli.metrics.syncnet) run on the clip's face crops and speech with
+  the user's `syncnet_v2.model` (registry entry syncnet-v2; exit 4 with how to get it when missing):
+  `sync_d` (min over offsets +-15 of the frame-mean embedding distance), `syncnet_offset` (frames, + =
+  mouth after sound) and `syncnet_conf` (median minus min over offsets).
 """
 
 from __future__ import annotations
@@ -57,16 +59,23 @@ def read_video(path: str, max_frames: int = MAX_VIDEO_FRAMES) -> Video:
     return Video(frames[: n * w * h * 3].reshape(n, h, w, 3), float(f.group(1)))
 
 
-def track_landmarks(frames: np.ndarray) -> np.ndarray:
-    """(T, 468, 2) FaceMesh landmarks per frame (the largest face; NaN where no face was found)."""
+def track_faces(frames: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(T, 468, 2) FaceMesh landmarks and (T, 4) detector boxes per frame (the largest face; NaN where none)."""
     from fxcli.face import detect_faces
 
     out = np.full((len(frames), 468, 2), np.nan)
+    boxes = np.full((len(frames), 4), np.nan)
     for i, frame in enumerate(frames):
         faces = detect_faces(np.ascontiguousarray(frame))
         if faces:
             out[i] = faces[0].landmarks[:, :2]
-    return out
+            boxes[i] = faces[0].box
+    return out, boxes
+
+
+def track_landmarks(frames: np.ndarray) -> np.ndarray:
+    """(T, 468, 2) FaceMesh landmarks per frame (the largest face; NaN where no face was found)."""
+    return track_faces(frames)[0]
 
 
 def mouth_opening(landmarks: np.ndarray) -> np.ndarray:
@@ -115,7 +124,7 @@ def talk_judges(specs, text: str | None, device: str = "cpu") -> dict:
 
     UsageError for a judge that does not apply to talking videos or CLIP-S without --text; ModelMissingError
     (exit 4, with how to get them) when the weights are not on this machine."""
-    from fxcli.errors import FxeError, UsageError
+    from fxcli.errors import ModelMissingError, UsageError
 
     wanted: dict[str, str | None] = {}
     for spec in specs:
@@ -128,8 +137,15 @@ def talk_judges(specs, text: str | None, device: str = "cpu") -> dict:
         from fxcli import registry
 
         found = registry.resolve("syncnet-v2", wanted["syncnet"])
-        raise FxeError(f"Sync-D: SyncNet's weights are at {found.path}, but this fxe does not run SyncNet",
-                       hint="sync_lag, sync_corr and sync_conf measure lip sync without SyncNet")
+        path = found.file("syncnet_v2.model")
+        dev = _torch_device(device)
+        try:
+            from fxcli.metrics.syncnet import load_syncnet
+
+            out["syncnet"] = (load_syncnet(str(path), dev), dev)
+        except ValueError as exc:
+            raise ModelMissingError(f"model syncnet-v2 at {path} is not usable ({exc})",
+                                    hint=registry.fix_hint(found.spec)) from None
     if "clip" in wanted:
         if not (text and text.strip()):
             raise UsageError("CLIP-S compares the frames with the instruction", hint="add --text INSTRUCTION")
@@ -162,7 +178,7 @@ def score_talk(video: str, *, audio: str | None = None, source: str | None = Non
     except InvalidInputError as exc:
         raise InvalidInputError(f"{video}: no usable audio ({exc.message})",
                                 hint="give --audio FILE with the speech") from None
-    lms = track_landmarks(clip.frames)
+    lms, boxes = track_faces(clip.frames)
     found = np.isfinite(lms[:, 0, 0])
     if not found.any():
         raise NoFaceError(f"no face found in any frame of {video}")
@@ -182,7 +198,21 @@ def score_talk(video: str, *, audio: str | None = None, source: str | None = Non
     result.update(_aus(lms, found, neutral, emotion))
     if judges and "clip" in judges:
         result["clip_s"] = clip_s_of(clip.frames, text or "", judges["clip"])
+    if judges and "syncnet" in judges:
+        from fxcli.metrics.syncnet import syncnet_evaluate
+
+        net, dev = judges["syncnet"]
+        try:
+            result.update(syncnet_evaluate(net, clip.frames, clip.fps, boxes, sound.samples, sound.rate, device=dev))
+        except ValueError as exc:
+            raise InvalidInputError(f"{video}: Sync-D not measurable ({exc})") from None
     return result
+
+
+def _torch_device(device: str | None) -> str:
+    from fxcli.devices import resolve_device
+
+    return str(resolve_device(device or "auto"))
 
 
 def Video_or_error(path: str) -> Video:  # noqa: N802 - reads like a constructor
