@@ -268,7 +268,9 @@ class EmbeddedEditor:
 
         out = cv2.remap(image, map_x, map_y, interpolation=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REFLECT)
         out = self.apply_shading(out, face, [(n, a * scale) for n, a in terms], dst)
-        return fill_mouth(out, image, src, dst)
+        from fxcli.edit.eye_opening import reveal_eyes
+
+        return fill_mouth(reveal_eyes(out, image, src, dst), image, src, dst)
 
     def rigid_parts(self, image: np.ndarray, face) -> tuple[np.ndarray, np.ndarray] | None:
         """(landmarks kept still, extra still points (N, 2)) when the face wears glasses, else None."""

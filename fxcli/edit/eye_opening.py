@@ -1,0 +1,113 @@
+"""The eyes behind the moved lids: the eyeball stays still, the lids slide over it.
+
+The warp moves the lid margins (fxcli/edit/au_regions.py: AU5 raises the upper lid, AU7 and a blink lower
+it) and, left alone, stretches or squeezes whatever lies between them: a widened eye gets a tall iris and
+long lashes instead of more white. Here, inside each eye's opening at the edited lids, the output shows the
+eyeball as it was: the photo's pixel at the same place (moved only with the eye's corners, which are fixed
+to the skull). Where the new opening reaches past the photo's (the upper lid raised above where it was),
+the part of the eyeball the lid hid is continued from what the photo shows just below its upper lid in the
+same column (below the lashes' band, LASH_BAND of the opening's height): an iris column continues as iris,
+a white column as white, in the lid's shadow (darker right under it) - no lash or lid pixel is stretched
+into the eye. (An iris's outline is not estimated: lashes and corner shadows are as dark as an iris.)
+
+An eye without visible sclera (sunglasses, an eye nearly shut, too small to see) is left as the warp has it.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from fxcli.edit.au_regions import EYES
+
+MIN_SCLERA = 6  # bright, grey pixels the photo's eye must show (else: sunglasses, a shut or tiny eye)
+MIN_WIDTH = 8.0  # px: smaller eyes are left alone
+LASH_BAND = 0.35  # of the opening's height below the upper lid: lashes and the lid's edge
+LID_SHADOW = 0.6  # brightness right under the raised lid (1 at LID_FADE of the revealed band below it)
+
+
+def aperture(points: np.ndarray, side: str) -> np.ndarray:
+    """The eye opening's outline (16, 2) at landmarks (468, 2): outer corner, upper lid, inner corner, lower lid."""
+    (outer, inner), upper, lower = EYES[side]
+    return np.vstack([points[[outer]], points[list(upper)], points[[inner]], points[list(lower)[::-1]]])
+
+
+def _mask(shape: tuple[int, ...], polygon: np.ndarray, smooth: bool = False) -> np.ndarray:
+    import cv2
+
+    mask = np.zeros(shape[:2], np.uint8)
+    if smooth:
+        cv2.fillPoly(mask, [np.round(polygon * 16).astype(np.int32)], 255, lineType=cv2.LINE_AA, shift=4)
+    else:
+        cv2.fillPoly(mask, [np.round(polygon).astype(np.int32)], 255)
+    return mask
+
+
+def _lid(polygon: np.ndarray, xs: np.ndarray, upper: bool) -> np.ndarray:
+    """y of the upper (or lower) lid of an aperture outline at columns xs."""
+    part = polygon[:9] if upper else np.vstack([polygon[8:], polygon[:1]])
+    order = np.argsort(part[:, 0])
+    return np.interp(xs, part[order, 0], part[order, 1])
+
+
+def shows_sclera(source: np.ndarray, polygon: np.ndarray) -> bool:
+    """Whether the photo's eye opening shows some white of the eye (bright grey pixels) and is large enough."""
+    import cv2
+
+    if float(np.linalg.norm(polygon[0] - polygon[8])) < MIN_WIDTH:
+        return False
+    opening = cv2.erode(_mask(source.shape, polygon), np.ones((3, 3), np.uint8)) > 0
+    if opening.sum() < 2 * MIN_SCLERA:
+        return False
+    rgb = source[opening].astype(np.float32)
+    luma = rgb @ np.array([0.299, 0.587, 0.114], np.float32)
+    chroma = rgb.max(1) - rgb.min(1)
+    lo, hi = np.percentile(luma, [30, 80])
+    return int(((luma >= hi) & (chroma < 0.3 * np.maximum(luma, 1.0)) & (luma > lo + 25)).sum()) >= MIN_SCLERA
+
+
+def reveal_eyes(out: np.ndarray, source: np.ndarray, src: np.ndarray, dst: np.ndarray) -> np.ndarray:
+    """The warped photo `out` with each eye's opening at the edited lids `dst` showing the still eyeball."""
+    import cv2
+
+    result = out.astype(np.float32)
+    changed = False
+    for side, ((outer, inner), _, _) in EYES.items():
+        poly_s, poly_d = aperture(src, side), aperture(dst, side)
+        if np.abs(poly_d - poly_s).max() < 0.5 or not shows_sclera(source, poly_s):
+            continue
+        shift = (dst[[outer, inner]] - src[[outer, inner]]).mean(0)  # the eyeball moves with the corners
+        m_d = _mask(out.shape, poly_d, smooth=True)
+        ys, xs = np.nonzero(m_d)
+        if not len(xs):
+            continue
+        qx, qy = (xs - shift[0]).astype(np.float32), (ys - shift[1]).astype(np.float32)
+        # inside the photo's own opening (less its lid-margin pixels) the photo's eyeball
+        seen = cv2.erode(_mask(source.shape, poly_s, smooth=True), np.ones((3, 3), np.uint8))
+        seen = cv2.GaussianBlur(seen.astype(np.float32) / 255.0, (0, 0), 0.8)
+        w = cv2.remap(seen, qx[None], qy[None], cv2.INTER_LINEAR).reshape(-1)[:, None]
+        photo = cv2.remap(source, qx[None], qy[None], cv2.INTER_LINEAR).reshape(-1, 3).astype(np.float32)
+        # above it (a raised lid), the column's eyeball from just below the photo's lashes, in the lid's shadow
+        top_s, bottom_s = _lid(poly_s, qx, True), _lid(poly_s, qx, False)
+        below_lashes = (top_s + LASH_BAND * np.maximum(bottom_s - top_s, 0.0)).astype(np.float32)
+        # the column's colour: the mean of its eyeball between the lashes and the lower lid, smoothed across
+        # columns (one column's noise or a lash would streak the revealed band)
+        soft = cv2.GaussianBlur(source, (0, 0), sigmaX=2.0, sigmaY=0.7)
+        column = np.zeros((len(xs), 3), np.float32)
+        for rel in np.linspace(LASH_BAND, 0.75, 5):
+            row = (top_s + rel * np.maximum(bottom_s - top_s, 0.0)).astype(np.float32)
+            column += cv2.remap(soft, qx[None], row[None], cv2.INTER_LINEAR).reshape(-1, 3).astype(np.float32) / 5
+        top_d = _lid(poly_d, xs.astype(np.float64), True)
+        band = np.maximum(below_lashes + shift[1] - top_d, 1.0)
+        shade = LID_SHADOW + (1 - LID_SHADOW) * np.clip((ys - top_d) / band, 0.0, 1.0)
+        painted = column * shade[:, None]
+        above = (qy < below_lashes)[:, None]  # the raised part; below the photo's opening: its lowest row
+        fill = np.where(above, painted, photo)
+        inside = w * photo + (1 - w) * fill
+        # keep the lid margin itself (lashes, the lid's edge) from the warp: the opening's edge is feathered
+        alpha = cv2.GaussianBlur(cv2.erode(m_d, np.ones((2, 2), np.uint8)).astype(np.float32) / 255.0, (0, 0), 0.7)
+        a = alpha[ys, xs][:, None]
+        result[ys, xs] = result[ys, xs] * (1 - a) + inside * a
+        changed = True
+    if not changed:
+        return out
+    return np.clip(result + 0.5, 0, 255).astype(np.uint8)

@@ -1,0 +1,181 @@
+"""The mouth's inside and the eyes behind moved lids (fxcli/edit/mouth_interior.py, fxcli/edit/eye_opening.py),
+on hand-drawn faces whose every pixel is known."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from fxcli.edit import eye_opening as eo
+from fxcli.edit import mouth_interior as mi
+
+SKIN = (200, 160, 140)
+LIP = (170, 90, 90)
+
+
+def mouth_landmarks(gap: float, cx: float = 100.0, cy: float = 100.0, half: float = 30.0) -> np.ndarray:
+    """(468, 2) landmarks with an upright mouth: inner lips `gap` px apart in the middle (0 at the corners),
+    outer lips 8 px outside them, skin spots on the cheeks and nose."""
+    lm = np.zeros((468, 2))
+    n = len(mi.UPPER_INNER_LIP)
+    xs = np.linspace(cx - half, cx + half, n)
+    bulge = np.sin(np.linspace(0, np.pi, n))
+    lm[list(mi.UPPER_INNER_LIP)] = np.c_[xs, cy - gap / 2 * bulge]
+    lm[list(mi.LOWER_INNER_LIP)] = np.c_[xs, cy + gap / 2 * bulge]
+    t = np.linspace(0, 2 * np.pi, len(mi.OUTER_LIPS), endpoint=False)
+    lm[list(mi.OUTER_LIPS)] = np.c_[cx - (half + 6) * np.cos(t), cy - (gap / 2 + 8) * np.sin(t)]
+    lm[61], lm[291] = (cx - half - 6, cy), (cx + half + 6, cy)
+    lm[[205, 425, 5]] = [(cx - 45, cy - 40), (cx + 45, cy - 40), (cx, cy - 45)]
+    return lm
+
+
+def face_with_mouth(lm: np.ndarray, inside=None) -> np.ndarray:
+    """A skin-coloured image with lips drawn between the outer and inner contours; `inside(image, mask)`
+    draws the opening."""
+    image = np.zeros((200, 200, 3), np.uint8)
+    image[:] = SKIN
+    outer = mi.poly_mask(image.shape, lm[list(mi.OUTER_LIPS)]) > 0
+    image[outer] = LIP
+    opening = mi.poly_mask(image.shape, mi.inner_polygon(lm)) > 0
+    if inside is not None:
+        inside(image, opening)
+    return image
+
+
+def test_mouth_frame_coordinates_round_trip_and_follow_a_tilted_mouth():
+    lm = mouth_landmarks(10.0)
+    angle = 0.3
+    rot = np.array([[np.cos(angle), -np.sin(angle)], [np.sin(angle), np.cos(angle)]])
+    tilted = (lm - 100) @ rot.T + 100
+    frame = mi.MouthFrame(tilted)
+    pts = np.array([[90.0, 97.0], [115.0, 104.0]])
+    st = frame.coords(pts)
+    assert np.allclose(frame.image(st[:, 0], st[:, 1]), pts)
+    # in the mouth's own frame the lips are where they were drawn: 5 px above and below the middle
+    assert frame.upper(np.array([0.5]))[0] == pytest.approx(-5.0, abs=1e-6)
+    assert frame.lower(np.array([0.5]))[0] == pytest.approx(5.0, abs=1e-6)
+    assert frame.width == pytest.approx(60.0)
+
+
+def test_the_photos_teeth_ride_with_the_lip_they_hang_from():
+    """An open mouth: white upper teeth (4 px under the upper lip), black gap, grey lower teeth (3 px on the
+    lower lip). The jaw drops 12 px: the upper teeth stay under the upper lip, the lower ones move down with the
+    lower lip, unstretched, and the new middle is painted dark."""
+    src = mouth_landmarks(16.0)
+
+    def teeth(image, opening):
+        frame = mi.MouthFrame(src)
+        ys, xs = np.nonzero(opening)
+        st = frame.coords(np.c_[xs, ys])
+        below_upper = st[:, 1] - frame.upper(st[:, 0])
+        above_lower = frame.lower(st[:, 0]) - st[:, 1]
+        colour = np.full((len(xs), 3), 10)
+        colour[below_upper < 4] = 250
+        colour[above_lower < 3] = 120
+        image[ys, xs] = colour
+
+    source = face_with_mouth(src, teeth)
+    assert mi.teeth_split(source, src) > 0.3
+    dst = src.copy()
+    dst[list(mi.LOWER_INNER_LIP[1:-1])] += [0, 12.0]
+    out = source.copy()  # the warp's output is not needed here: the opening is filled over it
+    result = mi.fill_mouth(out, source, src, dst)
+    frame = mi.MouthFrame(dst)
+    s = np.array([0.5])
+    up, lo = frame.upper(s)[0], frame.lower(s)[0]
+    column = result[:, 100].astype(float).mean(1)
+    assert column[int(round(100 + up + 1.5))] > 200  # upper teeth right under the upper lip
+    assert column[int(round(100 + lo - 1.5))] == pytest.approx(120, abs=25)  # lower teeth on the lower lip
+    assert column[int(round(100 + (up + lo) / 2))] < 60  # the new middle: cavity
+    # the lower teeth kept their height (3 px), not stretched over the taller opening
+    grey = np.abs(column[int(100 + up):int(100 + lo) + 1] - 120) < 30
+    assert 2 <= grey.sum() <= 5
+
+
+def test_a_closed_mouth_opened_gets_a_rounded_cavity_and_a_row_of_upper_teeth():
+    src = mouth_landmarks(0.0)
+    source = face_with_mouth(src)
+    dst = mouth_landmarks(24.0)
+    result = mi.fill_mouth(source.copy(), source, src, dst).astype(float).mean(2)
+    frame = mi.MouthFrame(dst)
+    up, lo = frame.upper(np.array([0.5]))[0] + 100, frame.lower(np.array([0.5]))[0] + 100
+    teeth = result[int(up) + 2, 104]  # beside the gap between the two front teeth (at the middle)
+    middle = result[int(round((up + lo) / 2)), 100]
+    near_corner = result[100, 100 - 24]  # the cavity by the corner: near the lip edge
+    assert teeth > 150 and teeth > 2 * middle  # upper teeth under the lip
+    assert middle < near_corner < np.mean(LIP)  # darker toward the back of the mouth, all of it in shadow
+    # the teeth recede toward the corners: the row's brightness falls off away from the middle
+    side = result[int(frame.upper(np.array([0.2]))[0] + 100) + 1, 100 - 18]
+    assert side < teeth
+    # nothing outside the opening changed
+    import cv2
+
+    far = cv2.erode((mi.poly_mask(source.shape, mi.inner_polygon(dst)) == 0).astype(np.uint8),
+                    np.ones((5, 5), np.uint8)) > 0
+    assert np.array_equal(result[far], source.astype(float).mean(2)[far])
+
+
+def test_nothing_is_painted_over_hair_covering_the_lips():
+    src = mouth_landmarks(0.0)
+    source = face_with_mouth(src)
+    lips = (mi.poly_mask(source.shape, src[list(mi.OUTER_LIPS)]) > 0)
+    hairy = source.copy()
+    hairy[lips] = (55, 50, 48)  # a dark grey moustache and beard over the lips
+    assert mi.lips_covered(source, src) < 0.1
+    assert mi.lips_covered(hairy, src) > mi.COVERED
+    dst = mouth_landmarks(20.0)
+    assert np.array_equal(mi.fill_mouth(hairy.copy(), hairy, src, dst), hairy)
+    assert not np.array_equal(mi.fill_mouth(source.copy(), source, src, dst), source)
+
+
+def eye_landmarks(top: float = 92.0, bottom: float = 108.0) -> np.ndarray:
+    """(468, 2) with one eye (the subject's right) 60 px wide: corners at y 100, lids `top` / `bottom` mid-eye."""
+    lm = np.zeros((468, 2))
+    (outer, inner), upper, lower = eo.EYES["Right"]
+    lm[outer], lm[inner] = (70.0, 100.0), (130.0, 100.0)
+    xs = np.linspace(70, 130, len(upper) + 2)[1:-1]
+    profile = np.sin(np.linspace(0, np.pi, len(upper) + 2)[1:-1])
+    lm[list(upper)] = np.c_[xs, 100 - (100 - top) * profile]
+    lm[list(lower)] = np.c_[xs, 100 + (bottom - 100) * profile]
+    (o2, i2), u2, l2 = eo.EYES["Left"]  # the other eye: far away and unmoved
+    lm[[o2, i2] + list(u2) + list(l2)] = (180.0, 30.0)
+    return lm
+
+
+def draw_eye(lm: np.ndarray, lens: bool = False) -> np.ndarray:
+    image = np.zeros((200, 200, 3), np.uint8)
+    image[:] = SKIN
+    opening = eo._mask(image.shape, eo.aperture(lm, "Right")) > 0
+    yy, xx = np.mgrid[0:200, 0:200]
+    image[opening] = (235, 235, 230)
+    iris = opening & ((xx - 100) ** 2 + (yy - 100) ** 2 <= 9 ** 2)
+    image[iris] = (70, 110, 150)  # a blue iris, its top under the lid
+    if lens:
+        image[opening] = (25, 25, 30)
+    return image
+
+
+def test_a_raised_upper_lid_reveals_more_eyeball_not_a_stretched_iris():
+    src = eye_landmarks()
+    source = draw_eye(src)
+    assert eo.shows_sclera(source, eo.aperture(src, "Right"))
+    dst = eye_landmarks(top=86.0)  # AU5: the upper lid 6 px higher at the middle
+    out = source.copy()
+    result = eo.reveal_eyes(out, source, src, dst)
+    # in the photo's own opening the eyeball is the photo's (it does not move)
+    assert np.abs(result[100, 85:116].astype(int) - source[100, 85:116].astype(int)).max() <= 2
+    # above the old lid: the iris column continues as iris (blue), a white column as white, in the lid's shadow
+    iris_above, white_above = result[90, 100].astype(int), result[92, 85].astype(int)
+    assert iris_above[2] > iris_above[0] + 40 and iris_above.mean() < 150
+    assert white_above.min() > 120 and np.ptp(white_above) < 20
+    assert white_above.mean() < 235  # shaded under the lid
+
+
+def test_an_eye_behind_dark_lenses_is_left_as_the_warp_has_it():
+    src = eye_landmarks()
+    source = draw_eye(src, lens=True)
+    assert not eo.shows_sclera(source, eo.aperture(src, "Right"))
+    dst = eye_landmarks(top=86.0)
+    out = source.copy()
+    out[80:95, 60:140] = 0  # whatever the warp made
+    assert np.array_equal(eo.reveal_eyes(out, source, src, dst), out)
