@@ -14,9 +14,11 @@
    (browDown 3.4 %), far less than a real AU4 or AU1+2, so the brow motion gets a gain with a soft cap;
    and ICT's lid shapes (eyeWide, eyeSquint) do not move the landmarks FaceMesh puts on the lid margins,
    so the eye aperture (AU5 upper lid up, AU7 lower lid up) is applied to those landmarks directly.
-4. A thin-plate spline through the displaced landmarks plus a still ring around the face (and the image
-   border) defines a smooth backward map, evaluated on a coarse grid, upsampled, applied with cv2.remap.
-   The background outside the ring does not move and a spline does not tear.
+4. A thin-plate spline through the landmarks' motion plus a still ring around the face defines a velocity
+   field on a coarse grid; the warp is its flow (fxcli/edit/flow.py), which cannot fold, after a plain
+   spline stage that parts the lips (the new opening is painted). Upsampled, applied with cv2.remap. The
+   background outside the ring does not move; the whole requested motion is applied (an intensity limit
+   acts only far past alpha 1, where the grid would leave folded slivers).
 5. The mouth's inside at the new lips (fxcli/edit/mouth_interior.py): the photo's own teeth carried by
    the lips, the rest a painted cavity with rows of teeth.
 """
@@ -46,14 +48,15 @@ FACE_OVAL = (10, 338, 297, 332, 284, 251, 389, 356, 454, 323, 361, 288, 397, 365
              176, 149, 150, 136, 172, 58, 132, 93, 234, 127, 162, 21, 54, 103, 67, 109)
 OVAL_SMOOTHING = 300.0
 MIN_JACOBIAN = 0.05  # the warp may compress an area 20-fold, not fold it
+FOLD_SHARE = 0.001  # the most of the face's box that may fold (slivers where the flow squeezes skin 20-fold+)
 MAX_BACKOFF = 8
 BACKOFF = 0.8
-REFINE = 2  # bisection steps between a fold-free rung of the ladder and the one above it
 SMILE_FIT_LANDMARKS = tuple(sorted(set(UPPER_INNER_LIP + LOWER_INNER_LIP + OUTER_LIPS)))
 FLIP = np.diag([1.0, -1.0, -1.0])  # ICT: y up, face toward +z; image: y down, nearer = -z
 RING_SCALE = 1.6  # the still ring sits at this multiple of the face's landmark extent about its centre
 RING_POINTS = 40
-GRID_STEP = 4  # px between spline evaluations; bilinear upsampling in between
+GRID_STEP = 4  # px between spline evaluations at least; bilinear upsampling in between
+GRID_CELLS = 64  # at most this many grid cells across the still ring's box
 # Spline regularisation (px^2). FaceMesh puts some landmarks within a pixel of each other (the face outline,
 # a closed mouth); an exact spline through them overshoots into swirls, a lightly smoothed one does not.
 SMOOTHING = 1.0
@@ -222,55 +225,52 @@ class EmbeddedEditor:
                                       rigid)
 
         moves, still = motion(1.0)
-        self.last_note = None
+        self.last_note, self.last_share = None, 1.0
         self.last_dst = src  # the landmarks' positions in the output (read by tests and tools)
         if np.abs(moves).max() < 1e-3:
             return image.copy()
-        # The limit of extrapolation: the warp must stay one-to-one (no fold, no tear) outside the mouth
-        # opening, which is painted over. Past that, the expression's intensity is lowered: down a ladder of
-        # shares of the request (1, 0.8, 0.64, ...) to the first fold-free one, then refined by bisection
-        # toward the rung above (REFINE steps). The share applies to alpha, not to the motion: an edit at
-        # alpha past the limit is the edit at the limit, so a sweep rises up to it and stays there instead of
-        # falling back (the photo's own expression, taken away in full from alpha 1 on, would otherwise be
-        # scaled back together with the target's motion). A ladder rather than a bisection from the start:
-        # small folds between landmarks a pixel apart can come and go along the way, and the ladder takes
-        # the highest fold-free share it meets.
-        def fold_free(share: float):
-            moved, _ = motion(share) if share < 1.0 else (moves, still)
-            dst = src + moved
-            maps = backward_map(image.shape, src, dst, still)
-            return (None if folds(*maps, mouth_opening(image.shape, dst)) else maps), dst
-
-        scale, rung_above = 1.0, 1.0
+        # The warp is the flow of a smooth velocity field through the landmarks' motion (fxcli/edit/flow.py),
+        # one-to-one by construction: where the expression asks two landmarks to cross, the skin between them
+        # is squeezed and they stop short (last_dst records where they went). Far past alpha 1 the squeeze can
+        # still fold a sliver of pixels on the grid; when more than FOLD_SHARE of the face would, the
+        # intensity is lowered (shares 1, 0.8, 0.64, ... of alpha) to the first one that does not.
+        share = 1.0
         for _ in range(MAX_BACKOFF):
-            maps, dst = fold_free(scale)
-            if maps is not None:
+            map_x, map_y, dst = warp(image.shape, src, src + moves, still, self.opening(src, moves))
+            if folded_share(map_x, map_y, src, dst) <= FOLD_SHARE:
                 break
-            rung_above, scale = scale, scale * BACKOFF
-        if maps is None:  # nothing one-to-one was found: leave the face as it is
-            scale, dst = 0.0, src
-            maps = backward_map(image.shape, src, dst, still)
-        elif scale < 1.0:
-            low, high = scale, rung_above
-            for _ in range(REFINE):
-                mid = (low + high) / 2
-                found, mid_dst = fold_free(mid)
-                if found is None:
-                    high = mid
-                else:
-                    low, maps, dst = mid, found, mid_dst
-            scale = low
-        map_x, map_y = maps
-        self.last_dst = dst
-        if scale < 1.0:
-            self.last_note = f"motion limited to {scale:.2f} of the request to keep the warp fold-free"
+            share *= BACKOFF
+            moves, still = motion(share)
+        else:
+            return image.copy()  # nothing one-to-one was found: the face is left as it is
+        self.last_dst, self.last_share = dst, share
+        if share < 1.0:
+            self.last_note = f"motion limited to {share:.2f} of the request to keep the warp fold-free"
         import cv2
 
         out = cv2.remap(image, map_x, map_y, interpolation=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REFLECT)
-        out = self.apply_shading(out, face, [(n, a * scale) for n, a in terms], dst)
+        out = self.apply_shading(out, face, terms, dst)
         from fxcli.edit.eye_opening import reveal_eyes
 
         return fill_mouth(reveal_eyes(out, image, src, dst), image, src, dst)
+
+    def opening(self, src: np.ndarray, moves: np.ndarray) -> np.ndarray:
+        """(468, 2) the part of `moves` that parts the lips: the inner lips' mean parting along the face's
+        down direction, carried by each landmark as far as ICT's jawOpen moves it relative to the lower lip."""
+        pairs = slice(3, 8)  # the middle of the inner lips, upper and lower aligned
+        parting = (moves[list(LOWER_INNER_LIP[pairs])] - moves[list(UPPER_INNER_LIP[pairs])]).mean(0)
+        eyes = src[263] - src[33]
+        down = np.array([-eyes[1], eyes[0]]) / (np.linalg.norm(eyes) + 1e-9)
+        if down[1] < 0:
+            down = -down
+        return self.jaw_share[:, None] * max(0.0, float(parting @ down)) * down
+
+    @property
+    def jaw_share(self) -> np.ndarray:
+        """(468,) how far each landmark goes with the lower lip when the jaw opens (ICT's jawOpen, 0..1)."""
+        jaw = np.linalg.norm(self.deltas[self.shape_names.index("jawOpen")][:, :2], axis=1)
+        lip = np.sort(jaw[list(LOWER_INNER_LIP)])[-3:].mean()
+        return np.clip(jaw / max(lip, 1e-9), 0.0, 1.0)
 
     def rigid_parts(self, image: np.ndarray, face) -> tuple[np.ndarray, np.ndarray] | None:
         """(landmarks kept still, extra still points (N, 2)) when the face wears glasses, else None."""
@@ -327,59 +327,134 @@ def jacobian_det(map_x: np.ndarray, map_y: np.ndarray) -> np.ndarray:
             - np.gradient(map_x, axis=0) * np.gradient(map_y, axis=1))
 
 
+def folded_share(map_x: np.ndarray, map_y: np.ndarray, src: np.ndarray, dst: np.ndarray) -> float:
+    """The share of the face's box (the landmarks' box) where the backward map folds over (det <= 0), outside
+    the mouth opening at `dst` (painted over)."""
+    h, w = map_x.shape
+    (x0, y0), (x1, y1) = np.floor(ring(src).min(0)).astype(int), np.ceil(ring(src).max(0)).astype(int)
+    x0, y0, x1, y1 = max(x0, 0), max(y0, 0), min(x1 + 1, w), min(y1 + 1, h)
+    if x1 <= x0 or y1 <= y0:
+        return 0.0
+    det = jacobian_det(map_x[y0:y1, x0:x1], map_y[y0:y1, x0:x1])
+    bad = (det <= 0) & ~mouth_opening(map_x.shape, dst)[y0:y1, x0:x1]
+    box = np.prod(src.max(0) - src.min(0))
+    return float(bad.sum() / max(box, 1.0))
+
+
 def folds(map_x: np.ndarray, map_y: np.ndarray, ignore: np.ndarray) -> bool:
     det = jacobian_det(map_x, map_y)
     return bool((det[~ignore] < MIN_JACOBIAN).any())
 
 
-def _coarse_field(shape: tuple[int, ...], centres: np.ndarray, values: np.ndarray, pinned: np.ndarray,
-                  still: np.ndarray, step: int = GRID_STEP):
-    """The smoothing thin-plate spline through `values` (N, 2) at `centres` (the landmarks) and 0 at `pinned`,
-    on a grid `step` px apart over the still ring's box, 0 outside the ring's ellipse.
+_OPERATORS: dict[bytes, object] = {}  # the last few faces' spline operators (an edit at several alphas)
 
-    Returns (field (Ny, Nx, 2) float32, inside (Ny, Nx) bool, gx, gy) or None when the box is empty."""
-    from fxcli.edit.tps import ThinPlateSpline
 
+def _grid(shape: tuple[int, ...], still: np.ndarray):
+    """The coarse grid over the still ring's box: (origin (2,), step px, (Ny, Nx), nodes (Ny*Nx, 2), inside the
+    ring (Ny, Nx)) or None when the box is empty. At most GRID_CELLS cells a side, nodes at least GRID_STEP
+    px apart: the cost does not grow with the photo's resolution."""
     h, w = shape[:2]
-    x0, y0 = np.floor(np.maximum(still.min(0), 0)).astype(int)
-    x1, y1 = np.ceil(np.minimum(still.max(0), [w - 1, h - 1])).astype(int)
-    if x1 <= x0 or y1 <= y0:
+    # the whole box, also where it leaves the photo: the flow near the photo's edge comes from beyond it
+    x0, y0 = np.floor(still.min(0)).astype(int)
+    x1, y1 = np.ceil(still.max(0)).astype(int)
+    if x1 <= max(x0, 0) or y1 <= max(y0, 0) or x0 >= w - 1 or y0 >= h - 1:
         return None
-    smoothing = np.full(len(centres) + len(pinned), SMOOTHING)
-    smoothing[list(FACE_OVAL)] = OVAL_SMOOTHING
-    spline = ThinPlateSpline(np.vstack([centres, pinned]), np.vstack([values, np.zeros_like(pinned)]), smoothing)
+    step = float(max(GRID_STEP, np.ceil(max(x1 - x0, y1 - y0) / GRID_CELLS)))
     gx = np.arange(x0, x1 + step, step, dtype=np.float64)
     gy = np.arange(y0, y1 + step, step, dtype=np.float64)
-    grid = np.stack(np.meshgrid(gx, gy), -1).reshape(-1, 2)  # (Ny*Nx, 2)
+    nodes = np.stack(np.meshgrid(gx, gy), -1).reshape(-1, 2)
     # inside the ring only: outside it the spline would extrapolate, and the photo must stay still
     cx, cy = (still.min(0) + still.max(0)) / 2
     rx, ry = (still.max(0) - still.min(0)) / 2
-    inside = ((grid[:, 0] - cx) / rx) ** 2 + ((grid[:, 1] - cy) / ry) ** 2 <= 1.0
-    field = np.zeros((len(grid), 2), np.float32)
-    field[inside] = spline(grid[inside])
-    return field.reshape(len(gy), len(gx), 2), inside.reshape(len(gy), len(gx)), gx, gy
+    inside = ((nodes[:, 0] - cx) / rx) ** 2 + ((nodes[:, 1] - cy) / ry) ** 2 <= 1.0
+    return np.array([x0, y0], np.float64), step, (len(gy), len(gx)), nodes, inside.reshape(len(gy), len(gx))
 
 
-def backward_map(shape: tuple[int, ...], src: np.ndarray, dst: np.ndarray,
-                 extra_still: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
-    """For every output pixel, the source position it takes its colour from: (map_x, map_y) float32 H x W.
+def _operator(centres: np.ndarray, nodes: np.ndarray, smoothing: np.ndarray):
+    from fxcli.edit.tps import SplineOperator
 
-    `extra_still` (N, 2): further points that must not move (a rigid object's outline)."""
-    import cv2
+    key = hashlib.sha1(b"".join(np.ascontiguousarray(a, np.float64).tobytes()
+                                for a in (centres, nodes[:1], nodes[-1:], smoothing))).digest()
+    if key not in _OPERATORS:
+        if len(_OPERATORS) >= 4:
+            _OPERATORS.pop(next(iter(_OPERATORS)))
+        _OPERATORS[key] = SplineOperator(centres, nodes, smoothing)
+    return _OPERATORS[key]
+
+
+def _coarse_field(shape: tuple[int, ...], centres: np.ndarray, values: np.ndarray, pinned: np.ndarray,
+                  still: np.ndarray):
+    """A velocity field (fxcli/edit/flow.py) on the coarse grid: a smoothing thin-plate spline through `values`
+    (N, 2) at `centres` (the landmarks) and 0 at `pinned`, 0 outside the still ring's ellipse, corrected so
+    that its flow carries the centres by `values` as far as a one-to-one map allows.
+
+    Returns (velocity (Ny, Nx, 2) float32, origin, step, (grid dims, nodes, inside)) or None when the box is
+    empty."""
+    from fxcli.edit.flow import fit_velocity
+
+    grid = _grid(shape, still)
+    if grid is None:
+        return None
+    origin, step, dims, nodes, inside = grid
+    op = _operator(np.vstack([centres, pinned]), nodes, _smoothing(len(centres), len(pinned)))
+    zeros = np.zeros((len(pinned), 2))
+
+    def spline(v: np.ndarray) -> np.ndarray:
+        return op(np.vstack([v, zeros]))
+
+    return fit_velocity(spline, values, centres, origin, step, dims, inside), origin, step, (dims, nodes, inside)
+
+
+def _smoothing(landmarks: int, pinned: int) -> np.ndarray:
+    smoothing = np.full(landmarks + pinned, SMOOTHING)
+    smoothing[list(FACE_OVAL)] = OVAL_SMOOTHING
+    return smoothing
+
+
+def warp(shape: tuple[int, ...], src: np.ndarray, dst: np.ndarray, extra_still: np.ndarray | None = None,
+         opening: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(map_x, map_y, where the landmarks land): the backward map (for every output pixel, the source position
+    it takes its colour from, float32 H x W) carrying the landmarks `src` toward `dst`, one-to-one.
+
+    Two stages, source -> intermediate -> output. `opening` (N, 2) is the part of the motion that parts the
+    lips (the lower face going down with the jaw): its inverse, output -> intermediate, is a plain smoothing
+    spline through -opening at `dst`; it may squeeze the new mouth opening to the photo's lip line (the
+    opening is painted over). The rest, source -> `dst - opening`, has no lips to part: it is the flow of a
+    velocity field (fxcli/edit/flow.py; through `src - (dst - opening)` at `dst - opening`, output ->
+    source), which cannot fold. `extra_still` (N, 2): further points that must not move (a rigid object's
+    outline)."""
+    from fxcli.edit.flow import flow_field, sample, upsample
 
     h, w = shape[:2]
     still = ring(src)
     pinned = still if extra_still is None or not len(extra_still) else np.vstack([still, extra_still])
     map_x, map_y = np.meshgrid(np.arange(w, dtype=np.float32), np.arange(h, dtype=np.float32))
-    # the backward map is defined on output positions: output pos + backward = source pos
-    found = _coarse_field(shape, dst, src - dst, pinned, still)
+    opens = opening is not None and np.abs(opening).max() > 1e-3
+    mid = dst - opening if opens else dst
+    found = _coarse_field(shape, mid, src - mid, pinned, still)
     if found is None:
-        return map_x, map_y
-    coarse, _, gx, gy = found
-    x0, y0 = int(gx[0]), int(gy[0])
-    span_w, span_h = int(gx[-1] - x0) + 1, int(gy[-1] - y0) + 1
-    fine = cv2.resize(coarse, (span_w, span_h), interpolation=cv2.INTER_LINEAR)  # (span_h, span_w, 2)
-    bh, bw = min(span_h, h - y0), min(span_w, w - x0)
-    map_x[y0:y0 + bh, x0:x0 + bw] += fine[:bh, :bw, 0]
-    map_y[y0:y0 + bh, x0:x0 + bw] += fine[:bh, :bw, 1]
-    return map_x, map_y
+        return map_x, map_y, np.asarray(src, np.float64)
+    velocity, origin, step, (dims, nodes, inside) = found
+    back = flow_field(velocity, step)  # intermediate position -> source position, at the grid's nodes
+    landed = src + sample(flow_field(-velocity, step), origin, step, src)  # the forward flow at the landmarks
+    if opens:
+        op = _operator(np.vstack([dst, pinned]), nodes, _smoothing(len(dst), len(pinned)))
+        closing = op(np.vstack([-opening, np.zeros((len(pinned), 2))])).reshape(*dims, 2)  # output -> intermediate
+        closing[~inside] = 0.0
+        back = closing + sample(back, origin, step, nodes + closing.reshape(-1, 2)).reshape(*dims, 2)
+        landed = landed + opening
+    ny, nx = dims
+    x0, y0 = int(origin[0]), int(origin[1])
+    bw, bh = int((nx - 1) * step) + 1, int((ny - 1) * step) + 1  # the box's pixels, from (x0, y0)
+    back = upsample(back, step, bw, bh).astype(np.float32)
+    cx0, cy0, cx1, cy1 = max(x0, 0), max(y0, 0), min(x0 + bw, w), min(y0 + bh, h)  # the box inside the photo
+    part = back[cy0 - y0:cy1 - y0, cx0 - x0:cx1 - x0]
+    map_x[cy0:cy1, cx0:cx1] += part[..., 0]
+    map_y[cy0:cy1, cx0:cx1] += part[..., 1]
+    return map_x, map_y, landed
+
+
+def backward_map(shape: tuple[int, ...], src: np.ndarray, dst: np.ndarray,
+                 extra_still: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """(map_x, map_y) of `warp`."""
+    return warp(shape, src, dst, extra_still)[:2]

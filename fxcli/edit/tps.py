@@ -64,3 +64,36 @@ class ThinPlateSpline:
             part = x[k:k + CHUNK]
             out[k:k + CHUNK] = _phi(_sq_dist(part, self.centres)) @ self.weights + self._poly(part) @ self.poly
         return out
+
+
+class SplineOperator:
+    """The smoothing spline through fixed centres, as a linear map from the centres' values to its values at
+    fixed points: f(points) = E A^-1 [values; 0] with E = [phi(|points - c_j|), P(points)]. The kernel block
+    and the system's inverse are built once; each further set of values costs two small products (an edit at
+    several intensities moves the same landmarks by different amounts)."""
+
+    def __init__(self, centres: np.ndarray, points: np.ndarray, smoothing: float | np.ndarray = 0.0):
+        c = np.asarray(centres, np.float64)
+        n = len(c)
+        fit = ThinPlateSpline.__new__(ThinPlateSpline)
+        fit.shift = (c.min(0) + c.max(0)) / 2
+        fit.scale = max(float((c.max(0) - c.min(0)).max()) / 2, 1e-9)
+        a = np.zeros((n + 3, n + 3))
+        a[:n, :n] = _phi(_sq_dist(c, c))
+        a[np.arange(n), np.arange(n)] += np.broadcast_to(np.asarray(smoothing, np.float64), (n,))
+        p = fit._poly(c)
+        a[:n, n:] = p
+        a[n:, :n] = p.T
+        self.inverse = np.linalg.inv(a)[:, :n]  # (n + 3, n): the right-hand side's lower 3 rows are zero
+        x = np.asarray(points, np.float64)
+        # double precision throughout: two landmarks a pixel apart with different motions get large weights of
+        # opposite sign, and a single-precision kernel block loses ~0.3 px in their cancellation
+        self.kernel = np.empty((len(x), n + 3))
+        for k in range(0, len(x), CHUNK):
+            part = x[k:k + CHUNK]
+            self.kernel[k:k + CHUNK, :n] = _phi(_sq_dist(part, c))
+            self.kernel[k:k + CHUNK, n:] = fit._poly(part)
+
+    def __call__(self, values: np.ndarray) -> np.ndarray:
+        """(M, K) spline values at the points for centre values (n, K)."""
+        return self.kernel @ (self.inverse @ np.asarray(values, np.float64))

@@ -1,0 +1,96 @@
+"""A warp that cannot fold: the flow of a smooth, stationary velocity field, on a coarse grid.
+
+The landmarks' motion defines a velocity field v (a smoothing thin-plate spline through the motion at the
+landmarks, 0 on a still ring around the face). The warp is the map after following v for unit time: each
+point moves along the field's streamlines, and two paths never meet, so the map is one-to-one wherever the
+field is smooth: no fold and no tear, however strong the edit (two landmarks a pixel apart that move toward
+each other squeeze the skin between them instead of crossing).
+
+The paths are followed from every node of a coarse grid (midpoint rule, as many steps as the field's
+steepness needs), sampling the field bilinearly in double precision: an image library's remap rounds the
+sample position to 1/32 px, which is enough to let neighbouring paths cross where the field is steep. The
+displacement is then spread to every pixel by exact (separable) bilinear interpolation.
+
+A point does not land exactly at p + v(p), since the field changes along its path; `fit_velocity` corrects
+the landmarks' velocities a few times so that they land where the expression puts them (as far as a
+one-to-one map allows).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+MIN_STEPS = 8
+STEP_SPREAD = 0.25  # the most a path step may change the field's relative motion (in grid cells per cell)
+
+
+def bilinear(field: np.ndarray, qx: np.ndarray, qy: np.ndarray) -> np.ndarray:
+    """Values (..., C) of a grid field (Ny, Nx, C) at fractional node coordinates (qx, qy); 0 beyond the grid."""
+    ny, nx = field.shape[:2]
+    x0, y0 = np.floor(qx), np.floor(qy)
+    fx, fy = (qx - x0)[..., None], (qy - y0)[..., None]
+    x0, y0 = x0.astype(np.int64), y0.astype(np.int64)
+    out = 0.0
+    for dy, wy in ((0, 1 - fy), (1, fy)):
+        for dx, wx in ((0, 1 - fx), (1, fx)):
+            xi, yi = x0 + dx, y0 + dy
+            ok = ((xi >= 0) & (xi < nx) & (yi >= 0) & (yi < ny))[..., None]
+            out = out + wx * wy * np.where(ok, field[np.clip(yi, 0, ny - 1), np.clip(xi, 0, nx - 1)], 0.0)
+    return out
+
+
+def flow_field(velocity: np.ndarray, step: float) -> np.ndarray:
+    """Displacement (Ny, Nx, 2) px of the flow of `velocity` (Ny, Nx, 2) px, on a grid `step` px apart (zero
+    beyond it), after unit time, at the grid's nodes."""
+    v = np.asarray(velocity, np.float64)
+    ny, nx = v.shape[:2]
+    jj, ii = np.meshgrid(np.arange(nx, dtype=np.float64), np.arange(ny, dtype=np.float64))
+    steep = max(float(np.abs(np.diff(v, axis=0)).max(initial=0.0)), float(np.abs(np.diff(v, axis=1)).max(initial=0.0)))
+    steps = max(MIN_STEPS, int(np.ceil(steep / step / STEP_SPREAD)))
+    h = 1.0 / steps
+
+    def at(d: np.ndarray) -> np.ndarray:
+        return bilinear(v, jj + d[..., 0] / step, ii + d[..., 1] / step)
+
+    disp = np.zeros_like(v)
+    for _ in range(steps):
+        disp = disp + h * at(disp + h / 2 * at(disp))
+    return disp
+
+
+def sample(field: np.ndarray, origin: np.ndarray, step: float, points: np.ndarray) -> np.ndarray:
+    """Bilinear values (N, C) of a grid field (Ny, Nx, C) at points (N, 2) px; the grid's node (0, 0) is at
+    `origin` (px); 0 beyond the grid."""
+    q = (np.asarray(points, np.float64) - origin) / step
+    return bilinear(np.asarray(field, np.float64), q[:, 0], q[:, 1])
+
+
+def upsample(field: np.ndarray, step: float, width: int, height: int) -> np.ndarray:
+    """The grid field (Ny, Nx, C) at every pixel of its box (height, width, C), bilinear, in double precision."""
+    def weights(n: int, size: int) -> np.ndarray:
+        q = np.arange(size) / step
+        k = np.clip(np.floor(q).astype(int), 0, n - 2)
+        f = q - k
+        w = np.zeros((size, n))
+        w[np.arange(size), k] = 1 - f
+        w[np.arange(size), k + 1] = f
+        return w
+
+    wy, wx = weights(field.shape[0], height), weights(field.shape[1], width)
+    return np.stack([wy @ field[..., c] @ wx.T for c in range(field.shape[2])], -1)
+
+
+def fit_velocity(spline, motion: np.ndarray, src: np.ndarray, origin: np.ndarray, step: float, shape: tuple[int, int],
+                 inside: np.ndarray, rounds: int = 0) -> np.ndarray:
+    """The velocity field (Ny, Nx, 2) whose flow carries the points `src` (N, 2) by about `motion` (N, 2).
+
+    `spline(values (N, 2)) -> (Ny * Nx, 2)` is the velocity field through landmark values; `inside` (Ny, Nx)
+    the nodes where it may be non-zero. Each round adds the points' remaining error to their velocity."""
+    values = np.asarray(motion, np.float64).copy()
+    target = src + motion
+    for k in range(rounds + 1):
+        field = spline(values).reshape(*shape, 2)
+        field[~inside] = 0.0
+        if k < rounds:
+            values += target - (src + sample(flow_field(field, step), origin, step, src))
+    return field
