@@ -22,19 +22,23 @@ from fxcli.errors import FxeError, UsageError
               help='Edit-sweep index: {"source": ..., "items": [{"path": ..., "alpha": ..., "expression": ...}]}.')
 @click.option("--tracks", metavar="FILE|-", help="Expression tracks (fxe.track/v1): CTEG's metrics.")
 @click.option("--talk", metavar="VIDEO", help="A talking-head video: lip sync (lag, correlation), jitter, identity "
-                                              "(with --source), AUs and AU-Emo (with --expression); CLIP-S with "
+                                              "(with --source), AUs and AU-Emo (with --expression); AU precision / "
+                                              "recall / F1 against --reference VIDEO or the AUs that --text "
+                                              "INSTRUCTION asks for; CLIP-S with "
                                               "--judge clip --text INSTRUCTION; Sync-D, offset and confidence "
                                               "with --judge syncnet[:FILE] (SyncNet v2, your syncnet_v2.model).")
 @click.option("--audio", metavar="FILE", help="With --talk: the speech, when not the video's own audio stream.")
 @click.option("--reference", metavar="FILE",
-              help="With --tracks: ground-truth tracks for the metrics that compare with a reference set.")
+              help="With --tracks: ground-truth tracks for the metrics that compare with a reference set. With "
+                   "--talk: the ground-truth video whose AUs AU precision / recall / F1 compare with.")
 @click.option("--cteg-model", metavar="PATH", help="With --tracks: CTEG checkpoint folder; adds Cppl.")
 @click.option("--cppl-definition", type=click.Choice(["exact", "corner"]), default="exact", show_default=True,
               help="Cppl's box probability: exact product of 1-D normal CDF differences, or the official "
                    "code's corner formula.")
 @click.option("--source", metavar="FILE", help="With --images: the identity reference (unedited photo).")
 @click.option("--expression", metavar="NAME", help="With --images: the target expression of every image.")
-@click.option("--text", metavar="TEXT", help="With --images: the prompt / instruction (CLIP scores).")
+@click.option("--text", metavar="TEXT", help="With --images: the prompt / instruction (CLIP scores). With --talk: "
+                                             "the instruction (its AUs for AU-F1, CLIP-S).")
 @click.option("--judge", "judges", multiple=True, metavar="NAME[:ARG]",
               help="Add a full judge from local weights: arcface[:antelopev2|buffalo_l|DIR], clip[:DIR], "
                    "dino[:DIR], lpips[:DIR]. Repeatable. Missing weights exit 4.")
@@ -82,6 +86,7 @@ def score(images: tuple[str, ...], pairs: str | None, index: str | None, tracks:
       fxe score --pairs pairs.jsonl --judge clip --judge dino -o s.jsonl  # needs: clip-vit-large-patch14, dinov2-base
       fxe text2flame "What a day." | fxe score --tracks -
       fxe score --talk talk.mp4 --source portrait.jpg --expression happy
+      fxe score --talk talk.mp4 --source portrait.jpg --text "speak sadly, then raise your eyebrows"
       fxe score --talk talk.mp4 --judge clip --text "talk happily"  # needs: clip-vit-large-patch14
       fxe score --talk talk.mp4 --judge syncnet  # Sync-D; needs: syncnet-v2
       fxe score --list
@@ -96,14 +101,14 @@ def score(images: tuple[str, ...], pairs: str | None, index: str | None, tracks:
                          + (f" (got {', '.join(modes)})" if modes else ""), hint="see `fxe score --help`")
     if tracks is None:
         for flag, value in (("--reference", reference), ("--cteg-model", cteg_model)):
-            if value is not None:
-                raise UsageError(f"{flag} goes with --tracks")
+            if value is not None and not (talk is not None and flag == "--reference"):
+                raise UsageError(f"{flag} goes with --tracks" + (" or --talk" if flag == "--reference" else ""))
     if talk is not None:
         from fxcli.metrics.talk_sync import score_talk, talk_judges
 
         full = talk_judges(judges, text, settings_of(click.get_current_context()).device)
-        _emit([score_talk(talk, audio=audio, source=source, emotion=expression, judges=full, text=text)], output,
-              as_json)
+        _emit([score_talk(talk, audio=audio, source=source, emotion=expression, judges=full, text=text,
+                          reference=reference)], output, as_json)
         return
     if audio is not None:
         raise UsageError("--audio goes with --talk")

@@ -5,6 +5,8 @@
   P = TP/(TP+FP), R = TP/(TP+FN), F1 = 2PR/(P+R).
 - AU_Emo: recall of the AUs typical of the target emotion (EMFACS prototypes, restricted to the AUs the
   proxies measure).
+- The AUs an instruction asks for (`instruction_aus`, the reference of AU P/R/F1 when no ground-truth
+  video is given): the AUs of its held motion clauses (MOTION_AUS) and the typical AUs of its emotion.
 - CLIP_s: max over a clip's frames of the CLIP cosine between frame and instruction.
 """
 
@@ -21,6 +23,35 @@ TYPICAL_AUS: dict[str, frozenset[str]] = {
     "angry": frozenset({"AU4", "AU5"}),
     "disgust": frozenset({"AU4", "AU15"}),
 }
+
+
+# fxe talk's held motion actions (fxcli.talk.instructions) -> the AUs they show; head and gaze motions are not AUs
+MOTION_AUS: dict[str, frozenset[str]] = {
+    "raise_brows": frozenset({"AU1", "AU2"}),
+    "furrow_brows": frozenset({"AU4"}),
+    "close_eyes": frozenset({"AU43"}),
+    "smile": frozenset({"AU12"}),
+    "open_mouth": frozenset({"AU25", "AU26"}),
+}
+
+
+def instruction_aus(text: str) -> tuple[set[str], str | None]:
+    """(AUs the instruction asks for, its emotion family or None): motion clauses by MOTION_AUS, the emotion
+    clauses by the typical AUs of the family the talk emotion model reads from them."""
+    from fxcli.talk.emotion import resolve_emotion
+    from fxcli.talk.instructions import parse_instruction
+
+    parsed = parse_instruction(text)
+    aus: set[str] = set()
+    for action in parsed.actions:
+        aus |= MOTION_AUS.get(action.kind, frozenset())
+    family = None
+    if parsed.emotion_text:
+        emotion = resolve_emotion(parsed.emotion_text)
+        if emotion.family in TYPICAL_AUS:
+            family = emotion.family
+            aus |= TYPICAL_AUS[family]
+    return aus, family
 
 
 def au_counts(predicted: Iterable[str], reference: Iterable[str]) -> tuple[int, int, int]:

@@ -9,7 +9,10 @@
   of the inter-ocular distance per frame^2.
 - Identity: cosine similarity (dlib descriptors) of the source photo's face and frames spread over the clip.
 - AUs: FaceMesh proxy AUs active on 3 frames (at 1/4, 1/2, 3/4 of the clip; their intersection, as
-  InstructAvatar takes it), relative to the source photo's own neutral when given; AU-Emo for an emotion.
+  InstructAvatar takes it), relative to the source photo's own neutral when given. AU precision / recall /
+  F1 (InstructAvatar's AU_F1) against the AUs of a ground-truth video (`reference`, taken the same way),
+  else against the AUs the instruction (`text`) asks for (fxcli.metrics.instructavatar.instruction_aus).
+  AU-Emo (recall of the emotion's typical AUs) for `emotion`, else for the instruction's emotion.
 - Full judges from local weights (`--judge`): CLIP-S with `clip` (InstructAvatar's definition: the highest
   CLIP cosine between a frame and the instruction over the clip's frames, CLIP_S_FRAMES spread evenly);
   Sync-D with `syncnet`: SyncNet v2 (fxcli.metrics.syncnet) run on the clip's face crops and speech with
@@ -166,13 +169,16 @@ def clip_s_of(frames: np.ndarray, text: str, judge, n: int = CLIP_S_FRAMES) -> f
 
 
 def score_talk(video: str, *, audio: str | None = None, source: str | None = None, emotion: str | None = None,
-               max_lag: int = MAX_LAG, judges: dict | None = None, text: str | None = None) -> dict:
+               max_lag: int = MAX_LAG, judges: dict | None = None, text: str | None = None,
+               reference: str | None = None) -> dict:
     """The metrics of the module docstring for one video (its own audio stream unless `audio` is given).
 
-    `judges`: from `talk_judges` (CLIP-S needs `text`, the instruction)."""
+    `judges`: from `talk_judges` (CLIP-S needs `text`, the instruction); `reference`: a ground-truth video
+    for AU precision / recall / F1."""
     from fxcli.audio import energy_envelope, load_audio
 
     clip = Video_or_error(video)
+    ref_clip = Video_or_error(reference) if reference is not None else None
     try:
         sound = load_audio(audio or video)
     except InvalidInputError as exc:
@@ -195,7 +201,15 @@ def score_talk(video: str, *, audio: str | None = None, source: str | None = Non
         from fxcli.judges.geometry import au_proxies
 
         neutral = au_proxies(find_face(load_image(source), source=source))
-    result.update(_aus(lms, found, neutral, emotion))
+    ref_aus = None
+    if ref_clip is not None:
+        ref_lms = track_landmarks(ref_clip.frames)
+        ref_found = np.isfinite(ref_lms[:, 0, 0])
+        if not ref_found.any():
+            raise NoFaceError(f"no face found in any frame of {reference}")
+        ref_aus = clip_aus(ref_lms, ref_found, neutral)
+    result.update(au_scores(clip_aus(lms, found, neutral), emotion=emotion, reference_aus=ref_aus,
+                            instruction=text))
     if judges and "clip" in judges:
         result["clip_s"] = clip_s_of(clip.frames, text or "", judges["clip"])
     if judges and "syncnet" in judges:
@@ -241,15 +255,37 @@ def _identity(source: str, clip: Video, lms: np.ndarray) -> dict:
     return {"identity": round(float(np.mean(sims)), 4) if sims else None}
 
 
-def _aus(lms: np.ndarray, found: np.ndarray, neutral: dict | None, emotion: str | None) -> dict:
+def clip_aus(lms: np.ndarray, found: np.ndarray, neutral: dict | None) -> set[str]:
+    """AUs active on all of 3 frames with a face (at 1/4, 1/2 and 3/4 of them), relative to `neutral`."""
     from fxcli.judges.geometry import active_aus, au_proxies
-    from fxcli.metrics.instructavatar import au_emo
 
     idx = np.flatnonzero(found)
     picks = idx[np.linspace(len(idx) * 0.25, len(idx) * 0.75, 3).astype(int).clip(0, len(idx) - 1)]
     sets = [active_aus(au_proxies(lms[i]), neutral) for i in picks]
-    aus = sorted(set.intersection(*sets)) if sets else []
-    out: dict = {"aus": aus}
-    if emotion:
-        out["au_emo"] = au_emo(aus, emotion)
+    return set.intersection(*sets) if sets else set()
+
+
+def au_scores(aus: set[str], *, emotion: str | None = None, reference_aus: set[str] | None = None,
+              instruction: str | None = None) -> dict:
+    """The AU fields of a record: `aus`; AU P/R/F1 against `reference_aus` (a ground-truth video's), else
+    against the instruction's AUs; AU-Emo for `emotion`, else for the instruction's emotion family."""
+    from fxcli.metrics.instructavatar import au_emo, au_prf, instruction_aus
+
+    out: dict = {"aus": sorted(aus)}
+    family = None
+    reference, kind = reference_aus, "reference video"
+    if instruction and instruction.strip():
+        asked, family = instruction_aus(instruction)
+        if reference is None:
+            reference, kind = asked, "instruction"
+    if reference is not None:
+        m = au_prf([(aus, reference)])
+        out.update({"au_reference": kind, "reference_aus": sorted(reference),
+                    "au_precision": _round(m["precision"]), "au_recall": _round(m["recall"]), "au_f1": _round(m["f1"])})
+    if emotion or family:
+        out["au_emo"] = _round(au_emo(aus, emotion or family))
     return out
+
+
+def _round(value: float | None) -> float | None:
+    return None if value is None else round(float(value), 4)
