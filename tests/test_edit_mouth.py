@@ -179,3 +179,28 @@ def test_an_eye_behind_dark_lenses_is_left_as_the_warp_has_it():
     out = source.copy()
     out[80:95, 60:140] = 0  # whatever the warp made
     assert np.array_equal(eo.reveal_eyes(out, source, src, dst), out)
+
+
+def test_the_rigid_band_reaches_a_large_frames_lower_rim_and_no_further():
+    """Glasses whose lower rim sits 0.15 IOD below the lower lids: the kept-still band goes down to it; an
+    edge further down past a gap (a fold, the nose's wings) does not extend it."""
+    from fxcli.edit import rigid_parts as rp
+
+    lm = np.zeros((468, 3))
+    lm[:, :2] = (100.0, 60.0)  # everything else high up on the forehead
+    lm[[33, 133, 362, 263], :2] = [(40, 100), (80, 100), (120, 100), (160, 100)]  # IOD 80
+    lm[list(rp.BELOW_EYES), :2] = np.c_[np.linspace(40, 160, len(rp.BELOW_EYES)), np.full(len(rp.BELOW_EYES), 110)]
+    lm[list(rp.BROW_TOP), :2] = np.c_[np.linspace(40, 160, len(rp.BROW_TOP)), np.full(len(rp.BROW_TOP), 80)]
+    lm[300:310, :2] = (60.0, 120.0)  # landmarks on the cheek, under the lens
+    image = np.full((220, 200, 3), 190, np.uint8)
+    iod = rp._iod(lm[:, :2])
+    default = rp.band_bottom(None, lm)
+    assert default == pytest.approx(110 + 0.05 * iod)
+    assert rp.band_bottom(image, lm) == pytest.approx(default)  # no frame: just below the lids
+    rim = image.copy()
+    rim[121:124, 35:165] = 20  # the lower rim, 12 px (0.15 IOD) below the lids
+    rim[150:153, 35:165] = 20  # a dark edge further down, past a 0.35 IOD gap
+    bottom = rp.band_bottom(rim, lm)
+    assert 121 <= bottom - 0.05 * iod <= 127  # the rim (its edges found within a pixel or two)
+    assert set(range(300, 310)) <= set(rp.eye_band_landmarks(lm, bottom))
+    assert not set(range(300, 310)) & set(rp.eye_band_landmarks(lm))

@@ -274,11 +274,12 @@ class EmbeddedEditor:
 
     def rigid_parts(self, image: np.ndarray, face) -> tuple[np.ndarray, np.ndarray] | None:
         """(landmarks kept still, extra still points (N, 2)) when the face wears glasses, else None."""
-        from fxcli.edit.rigid_parts import eye_band_landmarks, eye_band_points, has_glasses
+        from fxcli.edit.rigid_parts import band_bottom, eye_band_landmarks, eye_band_points, has_glasses
 
         if not has_glasses(image, face.landmarks):
             return None
-        return eye_band_landmarks(face.landmarks), eye_band_points(image, face.landmarks)
+        bottom = band_bottom(image, face.landmarks)  # large lenses: down to the frame's lower rim
+        return eye_band_landmarks(face.landmarks, bottom), eye_band_points(image, face.landmarks, bottom)
 
     def protect_rigid(self, image: np.ndarray, face, moves: np.ndarray,
                       rigid: tuple[np.ndarray, np.ndarray] | None | bool = True) -> tuple[np.ndarray, np.ndarray]:

@@ -6,7 +6,10 @@ strong horizontal edge spanning that box. So glasses are taken as present when, 
 (BRIDGE_W x BRIDGE_H inter-ocular distances, centred on FaceMesh landmark 168), some row band holds
 strong vertical-gradient pixels across at least BRIDGE_SPAN of the box's width.
 
-When glasses are found, the eye band (brow top to below the lower lids, across the face) is kept rigid:
+When glasses are found, the eye band (brow top to below the lower lids, across the face) is kept rigid;
+large lenses reach further down the cheeks, so the band goes down to the frame's lower rim when that is
+lower (the lowest strong horizontal edge spanning RIM_SPAN of the columns under either eye, reached from the
+lower lids without a gap over RIM_GAP, at most RIM_REACH IOD below them).
 its landmarks do not move, and the strong edges in that band (the frame's outline, subsampled) become
 still control points of the warp's spline, so a lens stays round and a frame straight.
 """
@@ -23,6 +26,9 @@ STILL_SPACING = 0.06  # IOD between still points taken on the frame's edges
 # the eye band, from the brows down to below the lower lids
 BROW_TOP = (70, 63, 105, 66, 107, 336, 296, 334, 293, 300)
 BELOW_EYES = (111, 117, 118, 119, 120, 121, 340, 346, 347, 348, 349, 350, 116, 345)
+RIM_REACH = 0.45  # IOD below the lower lids searched for the frame's lower rim
+RIM_SPAN = 0.35  # share of the columns under an eye a rim's edge crosses
+RIM_GAP = 0.2  # IOD: the largest gap between edge rows that still belong to the frame
 
 
 def _iod(xy: np.ndarray) -> float:
@@ -56,7 +62,44 @@ def has_glasses(image: np.ndarray, landmarks: np.ndarray) -> bool:
     return bool(band.max() >= BRIDGE_SPAN)
 
 
-def eye_band_points(image: np.ndarray, landmarks: np.ndarray) -> np.ndarray:
+def band_bottom(image: np.ndarray | None, landmarks: np.ndarray) -> float:
+    """y (px) where the rigid eye band ends: below the lower lids, or below the frame's lower rim."""
+    import cv2
+
+    xy = np.asarray(landmarks, np.float64)[:, :2]
+    iod = _iod(xy)
+    bottom = xy[list(BELOW_EYES)][:, 1].max() + 0.05 * iod
+    if image is None:
+        return bottom
+    h, w = image.shape[:2]
+    y0 = int(max(0, xy[list(BELOW_EYES)][:, 1].min()))
+    y1 = int(min(h, bottom + RIM_REACH * iod))
+    if y1 - y0 < 4:
+        return bottom
+    grey = cv2.GaussianBlur(_grey(image), (0, 0), max(0.6, 0.006 * iod))
+    gy = np.abs(cv2.Sobel(grey, cv2.CV_32F, 0, 1, ksize=3))[y0:y1]
+    gx = np.abs(cv2.Sobel(grey, cv2.CV_32F, 1, 0, ksize=3))[y0:y1]
+    strong = (gy > 4 * 12.0) & (gy > gx)
+    lowest = bottom
+    for outer, inner in ((33, 133), (263, 362)):  # the columns under each eye, corner to corner
+        xa, xb = sorted((xy[outer, 0], xy[inner, 0]))
+        xa, xb = int(max(0, xa)), int(min(w, xb))
+        if xb - xa < 4:
+            continue
+        rows = np.array([strong[max(0, r - 1):r + 2, xa:xb].any(0).mean() for r in range(y1 - y0)])
+        # edges go on from the lids down to the rim, with gaps under RIM_GAP: past a larger gap (the cheek)
+        # an edge belongs to something else (the nose's wings, a smile's folds)
+        end = None
+        for r in np.flatnonzero(rows >= RIM_SPAN):
+            if end is not None and r - end > RIM_GAP * iod:
+                break
+            end = r
+        if end is not None:
+            lowest = max(lowest, y0 + end + 0.05 * iod)
+    return float(lowest)
+
+
+def eye_band_points(image: np.ndarray, landmarks: np.ndarray, bottom: float | None = None) -> np.ndarray:
     """(N, 2) still points on the strong edges of the eye band (the frames), about STILL_SPACING IOD apart."""
     import cv2
 
@@ -64,7 +107,7 @@ def eye_band_points(image: np.ndarray, landmarks: np.ndarray) -> np.ndarray:
     iod = _iod(xy)
     h, w = image.shape[:2]
     top = xy[list(BROW_TOP)][:, 1].min() - 0.15 * iod
-    bottom = xy[list(BELOW_EYES)][:, 1].max() + 0.05 * iod
+    bottom = band_bottom(image, landmarks) if bottom is None else bottom
     left, right = xy[:, 0].min() - 0.1 * iod, xy[:, 0].max() + 0.1 * iod
     x0, y0 = int(max(0, left)), int(max(0, top))
     x1, y1 = int(min(w, right)), int(min(h, bottom))
@@ -82,10 +125,11 @@ def eye_band_points(image: np.ndarray, landmarks: np.ndarray) -> np.ndarray:
     return np.c_[xs[first] + x0, ys[first] + y0].astype(np.float64)
 
 
-def eye_band_landmarks(landmarks: np.ndarray) -> np.ndarray:
-    """Indices of the landmarks inside the eye band (they stay still when glasses are protected)."""
+def eye_band_landmarks(landmarks: np.ndarray, bottom: float | None = None) -> np.ndarray:
+    """Indices of the landmarks inside the eye band (they stay still when glasses are protected);
+    `bottom`: the band's lower end (band_bottom), by default just below the lower lids."""
     xy = np.asarray(landmarks, np.float64)[:, :2]
     iod = _iod(xy)
     top = xy[list(BROW_TOP)][:, 1].min() - 0.15 * iod
-    bottom = xy[list(BELOW_EYES)][:, 1].max() + 0.05 * iod
+    bottom = band_bottom(None, landmarks) if bottom is None else bottom
     return np.flatnonzero((xy[:, 1] >= top) & (xy[:, 1] <= bottom))
