@@ -204,3 +204,16 @@ def test_the_rigid_band_reaches_a_large_frames_lower_rim_and_no_further():
     assert 121 <= bottom - 0.05 * iod <= 127  # the rim (its edges found within a pixel or two)
     assert set(range(300, 310)) <= set(rp.eye_band_landmarks(lm, bottom))
     assert not set(range(300, 310)) & set(rp.eye_band_landmarks(lm))
+
+
+def test_shading_keeps_a_narrow_crease_and_only_a_share_of_a_broad_darkening():
+    from fxcli.edit.shading_ratio import BROAD_SHARE, narrow
+
+    yy, xx = np.mgrid[0:200, 0:200]
+    broad = -0.3 * np.exp(-((xx - 100) ** 2 + (yy - 100) ** 2) / (2 * 40.0 ** 2))  # a wide dark patch
+    crease = np.where(np.abs(xx - 100) <= 1, -0.3, 0.0) * (np.abs(yy - 100) < 60)  # a 3 px line
+    nb, nc = narrow(broad, 2.0), narrow(crease, 2.0)
+    assert nb[100, 100] == pytest.approx(BROAD_SHARE * broad[100, 100], rel=0.05)
+    assert nc[100, 100] < 0.8 * crease[100, 100]  # still at least 80 % as dark
+    # where nothing changed nothing appears, and nothing changes sign
+    assert np.all(nc[crease == 0] == 0) and np.all(nb <= 0) and np.all(nb >= broad)
