@@ -263,7 +263,13 @@ class EmbeddedEditor:
         down = np.array([-eyes[1], eyes[0]]) / (np.linalg.norm(eyes) + 1e-9)
         if down[1] < 0:
             down = -down
-        return self.jaw_share[:, None] * max(0.0, float(parting @ down)) * down
+        out = self.jaw_share[:, None] * max(0.0, float(parting @ down)) * down
+        # the lower inner lip itself parts from the upper one by its own amount (the spline stage does it exactly;
+        # whatever is left to the flow, which cannot part coincident points, would fall short)
+        lower, upper = list(LOWER_INNER_LIP[1:-1]), list(UPPER_INNER_LIP[1:-1])
+        own = np.maximum((moves[lower] - moves[upper]) @ down, 0.0)
+        out[lower] = np.maximum(own, out[lower] @ down)[:, None] * down
+        return out
 
     @property
     def jaw_share(self) -> np.ndarray:
@@ -397,7 +403,7 @@ def _coarse_field(shape: tuple[int, ...], centres: np.ndarray, values: np.ndarra
     if grid is None:
         return None
     origin, step, dims, nodes, inside = grid
-    op = _operator(np.vstack([centres, pinned]), nodes, _smoothing(len(centres), len(pinned)))
+    op = _operator(np.vstack([centres, pinned]), nodes[inside.ravel()], _smoothing(len(centres), len(pinned)))
     zeros = np.zeros((len(pinned), 2))
 
     def spline(v: np.ndarray) -> np.ndarray:
@@ -424,7 +430,7 @@ def warp(shape: tuple[int, ...], src: np.ndarray, dst: np.ndarray, extra_still: 
     velocity field (fxcli/edit/flow.py; through `src - (dst - opening)` at `dst - opening`, output ->
     source), which cannot fold. `extra_still` (N, 2): further points that must not move (a rigid object's
     outline)."""
-    from fxcli.edit.flow import flow_field, sample, upsample
+    from fxcli.edit.flow import flow_field, flow_points, sample, upsample
 
     h, w = shape[:2]
     still = ring(src)
@@ -437,11 +443,17 @@ def warp(shape: tuple[int, ...], src: np.ndarray, dst: np.ndarray, extra_still: 
         return map_x, map_y, np.asarray(src, np.float64)
     velocity, origin, step, (dims, nodes, inside) = found
     back = flow_field(velocity, step)  # intermediate position -> source position, at the grid's nodes
-    landed = src + sample(flow_field(-velocity, step), origin, step, src)  # the forward flow at the landmarks
+    landed = flow_points(-velocity, origin, step, src)  # the forward flow at the landmarks
     if opens:
-        op = _operator(np.vstack([dst, pinned]), nodes, _smoothing(len(dst), len(pinned)))
-        closing = op(np.vstack([-opening, np.zeros((len(pinned), 2))])).reshape(*dims, 2)  # output -> intermediate
-        closing[~inside] = 0.0
+        # a smooth field (the jaw's share of one vector): exact where the lower face moves, every 4th landmark
+        # elsewhere is enough to hold the rest still
+        moving = np.abs(opening).max(1)
+        keep = (moving > 0.05 * moving.max()) | (np.arange(len(dst)) % 4 == 0)
+        smoothing = _smoothing(len(dst), len(pinned))
+        op = _operator(np.vstack([dst[keep], pinned]), nodes[inside.ravel()],
+                       np.r_[smoothing[:len(dst)][keep], smoothing[len(dst):]])
+        closing = np.zeros((*dims, 2))  # output -> intermediate
+        closing[inside] = op(np.vstack([-opening[keep], np.zeros((len(pinned), 2))]))
         back = closing + sample(back, origin, step, nodes + closing.reshape(-1, 2)).reshape(*dims, 2)
         landed = landed + opening
     ny, nx = dims

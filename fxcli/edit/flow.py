@@ -25,18 +25,20 @@ STEP_SPREAD = 0.25  # the most a path step may change the field's relative motio
 
 
 def bilinear(field: np.ndarray, qx: np.ndarray, qy: np.ndarray) -> np.ndarray:
-    """Values (..., C) of a grid field (Ny, Nx, C) at fractional node coordinates (qx, qy); 0 beyond the grid."""
-    ny, nx = field.shape[:2]
-    x0, y0 = np.floor(qx), np.floor(qy)
-    fx, fy = (qx - x0)[..., None], (qy - y0)[..., None]
-    x0, y0 = x0.astype(np.int64), y0.astype(np.int64)
-    out = 0.0
-    for dy, wy in ((0, 1 - fy), (1, fy)):
-        for dx, wx in ((0, 1 - fx), (1, fx)):
-            xi, yi = x0 + dx, y0 + dy
-            ok = ((xi >= 0) & (xi < nx) & (yi >= 0) & (yi < ny))[..., None]
-            out = out + wx * wy * np.where(ok, field[np.clip(yi, 0, ny - 1), np.clip(xi, 0, nx - 1)], 0.0)
-    return out
+    """Values (..., C) of a grid field (Ny, Nx, C) at fractional node coordinates (qx, qy); 0 beyond the grid
+    (the field is bordered by a ring of zero nodes, and positions beyond it are held on it)."""
+    ny, nx, c = field.shape
+    padded = np.zeros((ny + 2, nx + 2, c))
+    padded[1:-1, 1:-1] = field
+    flat = padded.reshape(-1, c)
+    x = np.clip(qx + 1.0, 0.0, nx + 1 - 1e-9)
+    y = np.clip(qy + 1.0, 0.0, ny + 1 - 1e-9)
+    x0, y0 = np.minimum(x.astype(np.int64), nx), np.minimum(y.astype(np.int64), ny)
+    fx, fy = (x - x0)[..., None], (y - y0)[..., None]
+    i = y0 * (nx + 2) + x0
+    top = flat[i] * (1 - fx) + flat[i + 1] * fx
+    bottom = flat[i + nx + 2] * (1 - fx) + flat[i + nx + 3] * fx
+    return top * (1 - fy) + bottom * fy
 
 
 def flow_field(velocity: np.ndarray, step: float) -> np.ndarray:
@@ -45,8 +47,7 @@ def flow_field(velocity: np.ndarray, step: float) -> np.ndarray:
     v = np.asarray(velocity, np.float64)
     ny, nx = v.shape[:2]
     jj, ii = np.meshgrid(np.arange(nx, dtype=np.float64), np.arange(ny, dtype=np.float64))
-    steep = max(float(np.abs(np.diff(v, axis=0)).max(initial=0.0)), float(np.abs(np.diff(v, axis=1)).max(initial=0.0)))
-    steps = max(MIN_STEPS, int(np.ceil(steep / step / STEP_SPREAD)))
+    steps = max(MIN_STEPS, int(np.ceil(_steepness(v) / step / STEP_SPREAD)))
     h = 1.0 / steps
 
     def at(d: np.ndarray) -> np.ndarray:
@@ -56,6 +57,23 @@ def flow_field(velocity: np.ndarray, step: float) -> np.ndarray:
     for _ in range(steps):
         disp = disp + h * at(disp + h / 2 * at(disp))
     return disp
+
+
+def flow_points(velocity: np.ndarray, origin: np.ndarray, step: float, points: np.ndarray) -> np.ndarray:
+    """Where the flow of `velocity` (grid `step` px apart, node (0, 0) at `origin` px) carries `points` (N, 2)
+    px after unit time: the same paths as `flow_field`, followed from the points themselves."""
+    v = np.asarray(velocity, np.float64)
+    steps = max(MIN_STEPS, int(np.ceil(_steepness(v) / step / STEP_SPREAD)))
+    h = 1.0 / steps
+    x = np.asarray(points, np.float64).copy()
+    for _ in range(steps):
+        x = x + h * sample(v, origin, step, x + h / 2 * sample(v, origin, step, x))
+    return x
+
+
+def _steepness(v: np.ndarray) -> float:
+    """The largest change of the field between neighbouring nodes (px)."""
+    return max(float(np.abs(np.diff(v, axis=0)).max(initial=0.0)), float(np.abs(np.diff(v, axis=1)).max(initial=0.0)))
 
 
 def sample(field: np.ndarray, origin: np.ndarray, step: float, points: np.ndarray) -> np.ndarray:
@@ -84,13 +102,13 @@ def fit_velocity(spline, motion: np.ndarray, src: np.ndarray, origin: np.ndarray
                  inside: np.ndarray, rounds: int = 0) -> np.ndarray:
     """The velocity field (Ny, Nx, 2) whose flow carries the points `src` (N, 2) by about `motion` (N, 2).
 
-    `spline(values (N, 2)) -> (Ny * Nx, 2)` is the velocity field through landmark values; `inside` (Ny, Nx)
-    the nodes where it may be non-zero. Each round adds the points' remaining error to their velocity."""
+    `spline(values (N, 2)) -> (K, 2)` is the velocity field through landmark values at the K nodes where
+    `inside` (Ny, Nx) is set (0 elsewhere). Each round adds the points' remaining error to their velocity."""
     values = np.asarray(motion, np.float64).copy()
     target = src + motion
     for k in range(rounds + 1):
-        field = spline(values).reshape(*shape, 2)
-        field[~inside] = 0.0
+        field = np.zeros((*shape, 2))
+        field[inside] = spline(values)
         if k < rounds:
-            values += target - (src + sample(flow_field(field, step), origin, step, src))
+            values += target - flow_points(field, origin, step, src)
     return field
