@@ -1,16 +1,15 @@
 """The inside of the mouth at the edited lips: the photo's own teeth carried by the lips, the rest painted.
 
-Everything here works in the mouth's own frame: s along the line from one inner mouth corner to the other
+The painting works in the mouth's own frame: s along the line from one inner mouth corner to the other
 (0 .. 1), t across it in pixels (down the face positive). Each lip's inner contour is a curve t(s).
 
 - What the photo already shows between its lips (teeth, tongue, cavity) is carried by the lips rather
-  than repainted or stretched: the upper teeth hang from the upper lip, the lower teeth stand on the lower
-  one. An output pixel at height t below the edited upper lip, column s, takes the photo's pixel at the same
-  height below the photo's upper lip in the same column s; likewise from the lower lip up. Which lip a part
-  belongs to is decided by the photo's split (`teeth_split`: the dark gap between its rows of teeth). Where
-  the edited opening is taller than the photo's, the middle has no photo pixel and is painted; where it is
-  narrower, each lip keeps what hangs nearest to it. Columns follow the corners, so a smile's side teeth
-  stay between the corners of a narrower mouth (no fragments outside them).
+  than repainted or stretched: the upper teeth move as one piece with the middle of the upper lip, the lower
+  teeth with the middle of the lower lip (the jaw), so a row stays straight and whole, and a lip that moves
+  over it covers it. Which row a part of the photo's opening belongs to is decided by the photo's split
+  (`teeth_split`: the dark gap between its rows of teeth). Where the edited opening shows a part of the
+  photo's opening that belongs to neither row (the middle of a taller opening), it is painted; the edited
+  lips' outline clips both rows, so nothing shows outside the mouth's corners.
 - The painted part is a rounded cavity: the lip's colour in shadow, darker with the distance from the lip
   edge (the back of the mouth gets little light), a tongue's dull red rising from below in a tall opening;
   the upper teeth as a row under the upper lip, tallest at the front and receding (shorter, darker) toward
@@ -250,19 +249,27 @@ def fill_mouth(out: np.ndarray, source: np.ndarray, src: np.ndarray, dst: np.nda
     st = fd.coords(np.c_[xs, ys])
     s, t = st[:, 0], st[:, 1]
     up_d, lo_d = fd.upper(s), fd.lower(s)
-    # the photo's opening in the same column, and the photo's content hanging from each lip
-    scale = fs.width / fd.width  # the face's scale is the same; only the mouth's width changed
-    up_s, lo_s = fs.upper(s), fs.lower(s)
-    gap_s = np.maximum(lo_s - up_s, 0.0)
+    # the photo's teeth: the upper row moves as one piece with the upper lip's middle, the lower row with the
+    # lower lip's middle (the jaw); a piece shows where it falls in its own share of the photo's opening
     split = teeth_split(source, src)
-    from_up = (t - up_d) * min(1.0, scale)  # px below the edited upper lip
-    from_lo = (lo_d - t) * min(1.0, scale)
-    reach_up, reach_lo = split * gap_s, (1 - split) * gap_s
-    near_up = np.clip(reach_up - from_up + 0.5, 0.0, 1.0)
-    near_lo = np.clip(reach_lo - from_lo + 0.5, 0.0, 1.0)
-    use_up = from_up / np.maximum(reach_up, 1e-6) <= from_lo / np.maximum(reach_lo, 1e-6)
-    weight = np.where(use_up, near_up, near_lo)
-    q = fs.image(s, np.where(use_up, up_s + from_up, lo_s - from_lo)).astype(np.float32)
+    p = np.c_[xs, ys].astype(np.float64)
+    middle = slice(3, 8)
+    rows = []
+    for lip, share in ((UPPER_INNER_LIP, (0.0, split)), (LOWER_INNER_LIP, (split, 1.0))):
+        move = (dst[list(lip[middle])] - src[list(lip[middle])]).mean(0)
+        q_row = p - move
+        st_q = fs.coords(q_row)
+        top, bottom = fs.upper(st_q[:, 0]), fs.lower(st_q[:, 0])
+        gap = np.maximum(bottom - top, 1e-6)
+        rel = (st_q[:, 1] - top) / gap
+        # inside its share (anti-aliased over half a pixel of the photo's opening)
+        w = np.clip(np.minimum(rel - share[0], share[1] - rel) * gap + 0.5, 0.0, 1.0) * (bottom - top > 1.0)
+        own_lip = share[0] if lip is UPPER_INNER_LIP else share[1]
+        rows.append((q_row, w, np.abs(rel - own_lip) / max(share[1] - share[0], 1e-6)))  # (where, weight, distance)
+    (q_u, w_u, d_u), (q_l, w_l, d_l) = rows
+    use_up = (w_u > 0) & ((w_l == 0) | (d_u <= d_l))
+    weight = np.where(use_up, w_u, w_l)
+    q = np.where(use_up[:, None], q_u, q_l).astype(np.float32)
     opening_src = cv2.erode(poly_mask(source.shape, inner_src, smooth=True), np.ones((3, 3), np.uint8))
     opening_src = cv2.GaussianBlur(opening_src.astype(np.float32) / 255.0, (0, 0), 1.0)
     inside_src = cv2.remap(opening_src, q[None, :, 0], q[None, :, 1], cv2.INTER_LINEAR).reshape(-1)
