@@ -175,11 +175,13 @@ def lip_and_skin(source: np.ndarray, src: np.ndarray) -> tuple[np.ndarray, np.nd
 
 def lips_covered(source: np.ndarray, src: np.ndarray) -> float:
     """The share of the photo's lips (between the outer and inner contours) hidden by something that is
-    neither lip nor skin: far from the skin's colour and greyer than it (hair, a beard, a dark object)."""
+    neither lip nor skin: far from the skin's colour and greyer than it (hair, a beard, an object). Only the
+    lips' outer part counts: teeth may show next to the inner contour where the landmarks put lip."""
     import cv2
 
     outer = poly_mask(source.shape, src[list(OUTER_LIPS)])
-    inner = poly_mask(source.shape, inner_polygon(src))
+    grow = max(1, int(round(0.05 * np.linalg.norm(src[61] - src[291]))))
+    inner = cv2.dilate(poly_mask(source.shape, inner_polygon(src)), np.ones((2 * grow + 1, 2 * grow + 1), np.uint8))
     lips = (outer > 0) & (inner == 0)
     if lips.sum() < 6:
         return 0.0
