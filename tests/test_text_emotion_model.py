@@ -190,3 +190,14 @@ def test_emoticon_is_not_a_clause_break_and_times_are_not_emoticons():
 
     for e in doc["emoji"]:  # the recorded names are the Unicode names
         assert unicodedata.name(e["char"]).lower() == e["unicode_name"]
+
+
+def test_emoji_votes_move_a_share_of_the_mass_or_decide_alone_without_words():
+    from fxcli.expressions.text_emotion import EMOJI_SHARE, with_emoji
+
+    probs = np.array([0.1, 0.0, 0.0, 0.2, 0.0, 0.0, 0.7])
+    votes = np.array([0.0, 0.0, 0.0, 0.0, 2.0, 0.0, 0.0])  # two sad emoji
+    w = 1.0 - (1.0 - EMOJI_SHARE) ** 2
+    np.testing.assert_allclose(with_emoji(probs, votes), (1 - w) * probs + w * np.eye(7)[4])
+    np.testing.assert_allclose(with_emoji(probs, votes, has_words=False), np.eye(7)[4])
+    np.testing.assert_allclose(with_emoji(probs, np.zeros(7), has_words=False), probs)

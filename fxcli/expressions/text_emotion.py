@@ -177,12 +177,14 @@ def _intensity(clause: str, degree: float, negated: bool, confidence: float = 1.
     return float(np.clip(value, 0.25, 1.0))
 
 
-def with_emoji(probs: np.ndarray, votes: np.ndarray) -> np.ndarray:
-    """Move 1 - (1 - EMOJI_SHARE)^n of the mass to the n emoji/emoticon votes' families (in proportion)."""
+def with_emoji(probs: np.ndarray, votes: np.ndarray, has_words: bool = True) -> np.ndarray:
+    """Move 1 - (1 - EMOJI_SHARE)^n of the mass to the n emoji/emoticon votes' families (in proportion).
+    A clause with no words (only emoji, emoticons, punctuation) gives the model nothing to read: there the
+    votes decide alone."""
     n = float(votes.sum())
     if n <= 0:
         return probs
-    w = 1.0 - (1.0 - EMOJI_SHARE) ** n
+    w = 1.0 - (1.0 - EMOJI_SHARE) ** n if has_words else 1.0
     return (1.0 - w) * probs + w * votes / n
 
 
@@ -252,7 +254,7 @@ def analyse_text(text: str, encoder_path: str | None = None, vectors: np.ndarray
             logits = logits + LEXICON_GAIN * plain + NEGATION_GAIN * negation
         probs = np.exp(logits - logits.max())
         probs /= probs.sum()
-        probs = with_emoji(probs, emoji_votes(clause))
+        probs = with_emoji(probs, emoji_votes(clause), bool(_WORD.search(strip_emoji(clause).lower())))
         family = BASIC_LABELS[int(np.argmax(probs))]
         mixture, candidates, categories = family_mixture(family, fine_all[i] if fine_all is not None else None)
         assert all(lib.by_name[n].basic == family for n, _ in candidates)  # FINE_ENTRY is checked by a test
