@@ -114,3 +114,50 @@ def test_each_emotion_changes_the_photo_where_it_should(rig):
     for name in ("angry", "sad", "surprised"):
         assert changes[name][0] > 2 * changes["happy"][0], changes
     assert min(c[1] for c in changes.values()) > 2.0, changes
+
+
+class _FitEditor:
+    """The editor's API as the portrait uses it, with a hand-made fit: ICT shape j comes from ARKit channel j
+    (j < 52) and shape 52 from jawOpen at twice its weight."""
+
+    def __init__(self, ict: dict[int, float]):
+        self.mapping = np.hstack([np.eye(52), np.zeros((52, 1))])
+        self._ict = np.zeros(53)
+        for j, v in ict.items():
+            self._ict[j] = v
+
+    def source_expression(self, face):
+        return self._ict
+
+
+def test_the_photos_own_laugh_is_taken_away_in_arkit_channels():
+    from fxcli.talk.portrait import SOURCE_REMOVED, source_weights
+    from fxcli.tracks.channels import ARKIT52
+
+    ix = ARKIT52.index
+    editor = _FitEditor({ix("jawOpen"): 0.3, 52: 0.8, ix("mouthSmileLeft"): 0.5, ix("noseSneerLeft"): 0.9,
+                         ix("mouthStretchRight"): 1.4, ix("browInnerUp"): 0.6})
+    editor.mapping[ix("jawOpen"), 52] = 2.0
+    got = source_weights(editor, face=None, smile=np.array([0.7, 0.2]))
+    expected = np.zeros(52)
+    expected[ix("jawOpen")] = (0.3 / 1.0 + 0.8 / 2.0) / 2  # both ICT shapes of the channel, averaged
+    expected[ix("mouthSmileLeft")] = 0.7  # the larger of the fit (0.5) and the two-shape smile fit
+    expected[ix("mouthSmileRight")] = 0.2
+    expected[ix("mouthStretchRight")] = 1.0  # clipped
+    np.testing.assert_allclose(got, expected, atol=1e-6)  # sneer and brows are the person's face: kept
+    assert "noseSneerLeft" not in SOURCE_REMOVED and "browInnerUp" not in SOURCE_REMOVED
+
+
+def test_mouth_fill_on_crops_is_the_editors_fill_of_the_whole_frame(rig):
+    from fxcli.edit.mouth_interior import fill_mouth
+    from fxcli.talk.portrait import fill_frame_mouth, pose_field, warp_frame
+
+    w = weights(jawOpen=0.5, mouthLowerDownLeft=0.3, mouthLowerDownRight=0.3).astype(np.float32)
+    pose = np.zeros(3, np.float32)
+    plain = warp_frame(rig, w, pose, with_mouth=False)
+    ours = fill_frame_mouth(rig, plain.copy(), w, pose_field(rig, pose))
+    whole = fill_mouth(plain.copy(), rig.image, rig.src, rig.src + (w @ rig.lm_delta).reshape(468, 2))
+    painted = np.abs(whole.astype(int) - plain.astype(int)).max(-1) > 30
+    assert painted.sum() > 100  # the opening is filled
+    assert np.abs(ours.astype(int) - whole.astype(int)).max() <= 2
+    assert np.array_equal(warp_frame(rig, w, pose), ours)

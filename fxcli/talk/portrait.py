@@ -8,9 +8,9 @@ centres at the moved landmarks differ from that only to second order). So the sp
 for all 52 channels at once, giving one dense displacement field per channel on a coarse grid;
 a frame is then one small matrix product, one resize and one cv2.remap.
 
-- Mouth interior: the photo is warped once to a wide-open mouth and the editor's cavity-and-teeth fill
-  is painted into that opening once; each frame shows this same interior (moved with the upper lip)
-  inside its own lip opening. Teeth do not flicker because they are never repainted.
+- Mouth interior: each frame's lip opening is filled by the editor's mouth fill (fxcli/edit/mouth_interior.py):
+  the photo's own teeth carried by the lips, the rest a cavity shaded to this opening with rows of teeth,
+  on crops around the mouth (a few ms a frame). It is a function of the lips' shape, so it does not flicker.
 - Head pose: pitch, yaw and roll become a 2D similarity about the neck (roll a rotation, yaw and pitch
   shifts with a slight foreshortening), applied through a smooth falloff around the face and added to
   the same backward map: the background stays still and nothing tears at the face border.
@@ -26,7 +26,6 @@ import numpy as np
 GRID = 4  # px between evaluations of the dense fields
 FALLOFF_INNER, FALLOFF_OUTER = 1.0, 1.9  # head motion: full inside this multiple of the face radius, none outside
 LID_CHANNELS = ("eyeBlinkLeft", "eyeBlinkRight")
-OPEN_WEIGHTS = {"jawOpen": 0.6, "mouthLowerDownLeft": 0.3, "mouthLowerDownRight": 0.3}
 
 
 @dataclass
@@ -41,13 +40,12 @@ class PortraitRig:
     gy: np.ndarray
     pivot: np.ndarray  # (2,) neck point
     face_size: float  # px, inter-ocular-ish scale of the face (half width of the landmarks' box)
-    interior: np.ndarray  # (H, W, 3) photo with a wide-open painted mouth
-    open_upper: np.ndarray  # (2,) centre of the upper inner lip in `interior`
-    src_mouth_area: float
     grid_points: np.ndarray | None = None  # (gh, gw, 2) coarse grid positions
-    seam: np.ndarray | None = None  # (H, W) float32: 1 on the photo's lip seam (between the inner lips)
     source_smile: np.ndarray | None = None  # (2,) the photo's own mouthSmileLeft/Right
+    source_weights: np.ndarray | None = None  # (52,) the photo's own laugh / smile / open mouth, taken away
     eye_patches: list | None = None  # per eye: (y0, y1, x0, x1, (levels, h, w, 2) fine correction)
+    mouth_box: tuple[int, int, int, int] | None = None  # the photo's crop for the mouth fill: x0, y0, x1, y1
+    mouth_photo: np.ndarray | None = None  # that crop
 
     def __post_init__(self) -> None:
         gx, gy = np.meshgrid(self.gx, self.gy)
@@ -92,6 +90,13 @@ WIDE_UPPER, SQUINT_LOWER, SQUINT_UPPER = 0.07, 0.045, 0.015  # IOD at weight 1
 # (a small gap stays: the lashes meet in a dark line; closing it fully would fold the warp)
 CLOSE_UPPER, CLOSE_LOWER = 0.82, 0.12
 SOLVE_AT = 0.7
+# the photo's own expression taken away before the track's is applied (the track's weights are targets): the
+# editor's fit of the photo (fxcli/edit/expression_fit.py), restricted to what a laugh, a smile or an open
+# mouth moves. Its nose-sneer, frown and cheek estimates are left: every photo here gets 0.2-1.0 of them
+# (the nasolabial fold, a three-quarter view), so they are mostly the person's face, not an expression.
+SOURCE_REMOVED = ("mouthSmileLeft", "mouthSmileRight", "mouthStretchLeft", "mouthStretchRight",
+                  "mouthLowerDownLeft", "mouthLowerDownRight", "jawOpen", "mouthUpperUpLeft", "mouthUpperUpRight",
+                  "mouthDimpleLeft", "mouthDimpleRight")
 BLINK_LEVELS = (0.25, 0.5, 0.75, 1.0)  # the blink's backward map is solved exactly at these weights
 
 
@@ -254,11 +259,8 @@ def build_rig(image: np.ndarray, face, editor) -> PortraitRig:
 
     from fxcli.backends.edit_embedded import (
         FACE_OVAL,
-        LOWER_INNER_LIP,
         OVAL_SMOOTHING,
         SMOOTHING,
-        UPPER_INNER_LIP,
-        polygon_area,
         ring,
     )
 
@@ -330,72 +332,43 @@ def build_rig(image: np.ndarray, face, editor) -> PortraitRig:
     pivot = np.array([centre[0], hi[1] + 0.15 * (hi[1] - lo[1])])
 
     rig = PortraitRig(image, src, np.ascontiguousarray(deltas.reshape(len(deltas), -1), np.float32), fields, (len(gy), len(gx)), fall, gx, gy, pivot,
-                      float((hi[0] - lo[0]) / 2), image, np.zeros(2), 0.0)
+                      float((hi[0] - lo[0]) / 2))
     # the photo's own smile (ICT's two smile shapes fitted to its lips): the track's smile weights are targets,
     # so a smiling photo told to speak sadly loses its smile, and one told to be happy does not smile twice
     from fxcli.backends.edit_embedded import FLIP, umeyama
 
     scale, rot, shift = umeyama(editor.neutral @ FLIP, face.landmarks.astype(np.float64))
     rig.source_smile = np.asarray(editor.source_smile(face, scale, rot, shift), np.float32)
+    rig.source_weights = source_weights(editor, face, rig.source_smile)
     rig.eye_patches = _eye_patches(rig, fields[len(ARKIT52):], splines)
-    # the mouth interior, painted once: a shaded cavity with the upper teeth hanging from the upper lip
-    rig.interior = paint_interior(image, src)
-    rig.open_upper = src[list(UPPER_INNER_LIP)].mean(0)
-    seam = np.zeros((h, w), np.uint8)
-    inner_src = np.vstack([src[list(UPPER_INNER_LIP)], src[list(LOWER_INNER_LIP)[-2:0:-1]]])
-    cv2.fillPoly(seam, [np.round(inner_src).astype(np.int32)], 255)
-    cv2.polylines(seam, [np.round(inner_src).astype(np.int32)], True, 255, 2)
-    rig.seam = seam.astype(np.float32) / 255.0
-    inner = np.vstack([src[list(UPPER_INNER_LIP)], src[list(LOWER_INNER_LIP)[-2:0:-1]]])
-    rig.src_mouth_area = polygon_area(inner)
+    # the mouth fill's view of the photo: its lips, the cheeks and the nose (where it samples the skin)
+    from fxcli.edit.mouth_interior import OUTER_LIPS, SKIN_SPOTS
+
+    rig.mouth_box = _crop_box(src[list(OUTER_LIPS) + list(SKIN_SPOTS)], image.shape, margin=0.15)
+    x0, y0, x1, y1 = rig.mouth_box
+    rig.mouth_photo = np.ascontiguousarray(image[y0:y1, x0:x1])
     del cv2
     return rig
 
 
-def paint_interior(image: np.ndarray, src: np.ndarray) -> np.ndarray:
-    """The photo with its mouth region painted as an open mouth's inside: a cavity in the lips' shade,
-    darker deeper down, and a band of upper teeth below the upper inner lip (FaceMesh landmarks `src`)."""
-    import cv2
+def source_weights(editor, face, smile: np.ndarray | None = None) -> np.ndarray:
+    """(52,) ARKit weights of the photo's own expression that the animation takes away (SOURCE_REMOVED): the
+    editor's estimate in ICT shapes brought to ARKit channels (each ICT shape comes from one channel); the
+    smile is the larger of that and the two-shape smile fit (`smile`, mouthSmileLeft/Right)."""
+    from fxcli.tracks.channels import ARKIT52
 
-    from fxcli.backends.edit_embedded import OUTER_LIPS, UPPER_INNER_LIP
-
-    out = image.astype(np.float32).copy()
-    h, w = image.shape[:2]
-    lips = src[list(OUTER_LIPS)]
-    mask = np.zeros((h, w), np.uint8)
-    cv2.fillPoly(mask, [np.round(lips).astype(np.int32)], 255)
-    lip_colour = image[mask > 0].mean(0) if mask.any() else np.array([150.0, 80.0, 80.0])
-    x0, y0 = np.floor(lips.min(0)).astype(int)
-    x1, y1 = np.ceil(lips.max(0)).astype(int)
-    mouth_w = max(float(x1 - x0), 4.0)
-    y0, y1 = max(0, y0 - int(0.3 * mouth_w)), min(h, y1 + int(0.6 * mouth_w))
-    x0, x1 = max(0, x0 - int(0.3 * mouth_w)), min(w, x1 + int(0.3 * mouth_w))
-    ys = np.arange(y0, y1, dtype=np.float32)[:, None, None]
-    top = src[list(UPPER_INNER_LIP)][:, 1].mean()
-    depth = np.clip((ys - top) / (0.5 * mouth_w), 0, 1)
-    cavity = lip_colour * (0.3 - 0.15 * depth)  # (rows, 1, 3)
-    region = np.broadcast_to(cavity, (y1 - y0, x1 - x0, 3)).copy()
-    # upper teeth: from the upper inner lip down 14 % of the mouth width, slightly shaded at the corners
-    upper = src[list(UPPER_INNER_LIP)] - [x0, y0]
-    band = np.vstack([upper - [0, 3], (upper + [0, 0.14 * mouth_w])[::-1]])
-    teeth = np.zeros((y1 - y0, x1 - x0), np.uint8)
-    cv2.fillPoly(teeth, [np.round(band).astype(np.int32)], 255)
-    xs = np.arange(x0, x1, dtype=np.float32)[None, :]
-    centre = upper[:, 0].mean() + x0
-    shade = 0.82 - 0.3 * np.clip(np.abs(xs - centre) / (0.5 * mouth_w), 0, 1) ** 2  # (1, cols)
-    tooth_colour = np.array([226.0, 218.0, 204.0])
-    tmask = cv2.GaussianBlur(teeth.astype(np.float32) / 255.0, (0, 0), 1.2)[..., None]
-    region = region * (1 - tmask) + (tooth_colour * shade[..., None]) * tmask
-    region = cv2.GaussianBlur(region.astype(np.float32), (0, 0), 0.8)
-    # a photo with its mouth open keeps its own teeth and tongue: the painted cavity shows only beyond them
-    from fxcli.backends.edit_embedded import LOWER_INNER_LIP
-
-    inner = np.vstack([src[list(UPPER_INNER_LIP)], src[list(LOWER_INNER_LIP)[-2:0:-1]]]) - [x0, y0]
-    own = np.zeros((y1 - y0, x1 - x0), np.uint8)
-    cv2.fillPoly(own, [np.round(inner).astype(np.int32)], 255)
-    own = cv2.GaussianBlur(cv2.erode(own, np.ones((3, 3), np.uint8)).astype(np.float32) / 255.0, (0, 0), 1.0)[..., None]
-    out[y0:y1, x0:x1] = region * (1 - own) + out[y0:y1, x0:x1] * own
-    return np.clip(out + 0.5, 0, 255).astype(np.uint8)
+    ict = np.asarray(editor.source_expression(face), np.float64)
+    mapping = np.asarray(editor.mapping, np.float64)  # (52, 53): ICT = ARKit @ mapping
+    out = np.zeros(len(ARKIT52), np.float32)
+    for name in SOURCE_REMOVED:
+        c = ARKIT52.index(name)
+        cols = np.flatnonzero(np.abs(mapping[c]) > 1e-9)
+        if len(cols):
+            out[c] = float(np.clip(np.mean(ict[cols] / mapping[c, cols]), 0.0, 1.0))
+    if smile is not None:
+        for k, name in enumerate(("mouthSmileLeft", "mouthSmileRight")):
+            out[ARKIT52.index(name)] = max(out[ARKIT52.index(name)], float(smile[k]))
+    return out
 
 
 def pose_field(rig: PortraitRig, pose: np.ndarray) -> np.ndarray:
@@ -447,41 +420,50 @@ def backward_map(rig: PortraitRig, weights: np.ndarray, pose_back: np.ndarray | 
 def warp_frame(rig: PortraitRig, weights: np.ndarray, pose: np.ndarray, *, with_mouth: bool = True) -> np.ndarray:
     import cv2
 
-    from fxcli.backends.edit_embedded import LOWER_INNER_LIP, UPPER_INNER_LIP, polygon_area
-
     h, w = rig.image.shape[:2]
     pf = pose_field(rig, pose)
     xy = backward_map(rig, weights, pf)
     out = cv2.remap(rig.image, xy, None, interpolation=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REFLECT)
     if not with_mouth:
         return out
+    return fill_frame_mouth(rig, out, weights, pf)
+
+
+def fill_frame_mouth(rig: PortraitRig, out: np.ndarray, weights: np.ndarray, pf: np.ndarray) -> np.ndarray:
+    """The frame's mouth inside by the editor's mouth fill (fxcli/edit/mouth_interior.py: the photo's own
+    teeth carried by the lips, a cavity shaded to this opening, teeth rows), on crops of the frame and the
+    photo around the mouth (a full-frame call costs tens of ms, a crop a few)."""
+    from fxcli.edit.mouth_interior import (
+        LOWER_INNER_LIP,
+        OUTER_LIPS,
+        UPPER_INNER_LIP,
+        fill_mouth,
+        inner_polygon,
+        polygon_area,
+    )
+
     dst = rig.src + (weights.astype(np.float32) @ rig.lm_delta).reshape(468, 2)  # before the head pose
-    inner = np.vstack([dst[list(UPPER_INNER_LIP)], dst[list(LOWER_INNER_LIP)[-2:0:-1]]])
-    area = polygon_area(inner)
-    if area <= max(1.0, rig.src_mouth_area * 1.05):
+    if polygon_area(inner_polygon(dst)) <= 1.0:
         return out
-    strength = float(np.clip((area - rig.src_mouth_area) / area * 1.5, 0.0, 1.0))
-    # the interior sits where the head pose carries the mouth: map the polygon through the pose too
-    shift = dst[list(UPPER_INNER_LIP)].mean(0) - rig.open_upper
-    pts = _forward_pose(rig, inner, pf)
-    x0, y0 = np.floor(pts.min(0)).astype(int) - 6
-    x1, y1 = np.ceil(pts.max(0)).astype(int) + 7
-    x0, y0, x1, y1 = max(x0, 0), max(y0, 0), min(x1, w), min(y1, h)
-    if x1 <= x0 or y1 <= y0:
-        return out
-    # the opening is where the warp stretched the photo's lip seam: pull the seam mask through the same map
-    seam = cv2.remap(rig.seam, np.ascontiguousarray(xy[y0:y1, x0:x1]), None, interpolation=cv2.INTER_LINEAR,
-                     borderMode=cv2.BORDER_CONSTANT)
-    poly = np.zeros((y1 - y0, x1 - x0), np.float32)
-    cv2.fillPoly(poly, [np.round(pts - [x0, y0]).astype(np.int32)], 1.0)
-    alpha = cv2.GaussianBlur(np.maximum(seam, poly), (0, 0), 0.8)[..., None] * strength
-    # interior pixels: the painted open mouth, moved with the upper lip and the head
-    moved = _forward_pose(rig, rig.open_upper[None] + shift, pf)[0] - rig.open_upper
-    m = np.float32([[1, 0, moved[0] - x0], [0, 1, moved[1] - y0]])
-    patch = cv2.warpAffine(rig.interior, m, (x1 - x0, y1 - y0), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REFLECT)
-    roi = out[y0:y1, x0:x1].astype(np.float32)
-    out[y0:y1, x0:x1] = np.clip(roi * (1 - alpha) + patch.astype(np.float32) * alpha + 0.5, 0, 255).astype(np.uint8)
+    lips = list(OUTER_LIPS)
+    moving = lips + list(UPPER_INNER_LIP) + list(LOWER_INNER_LIP)
+    posed = dst.copy()
+    posed[moving] = _forward_pose(rig, dst[moving], pf)
+    x0, y0, x1, y1 = _crop_box(posed[lips], out.shape)
+    sx0, sy0, sx1, sy1 = rig.mouth_box
+    region = fill_mouth(np.ascontiguousarray(out[y0:y1, x0:x1]), rig.mouth_photo, rig.src - [sx0, sy0],
+                        posed - [x0, y0])
+    out[y0:y1, x0:x1] = region
     return out
+
+
+def _crop_box(points: np.ndarray, shape: tuple[int, ...], margin: float = 0.35) -> tuple[int, int, int, int]:
+    """Integer box around `points` grown by `margin` of their width (and 6 px), inside the image."""
+    lo, hi = points.min(0), points.max(0)
+    pad = margin * float(hi[0] - lo[0]) + 6
+    x0, y0 = np.floor(lo - pad).astype(int)
+    x1, y1 = np.ceil(hi + pad).astype(int)
+    return max(x0, 0), max(y0, 0), min(x1, shape[1]), min(y1, shape[0])
 
 
 def _field_weights(weights: np.ndarray) -> np.ndarray:
@@ -536,7 +518,9 @@ def animate(rig: PortraitRig, frames: np.ndarray, pose: np.ndarray | None, smoot
     from fxcli.tracks.channels import ARKIT52
 
     w = gaussian_filter1d(frames.astype(np.float32), smooth_frames, axis=0, mode="nearest") if smooth_frames > 0 else frames
-    if rig.source_smile is not None:
+    if rig.source_weights is not None:
+        w = w - rig.source_weights
+    elif rig.source_smile is not None:
         w = w.copy()
         w[:, [ARKIT52.index("mouthSmileLeft"), ARKIT52.index("mouthSmileRight")]] -= rig.source_smile
     p = np.zeros((len(frames), 3), np.float32) if pose is None else pose
