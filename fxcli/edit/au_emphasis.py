@@ -24,6 +24,12 @@ EMPHASIS: dict[str, dict[str, float]] = {
     # outer brows left (raised they make surprise), the lower lip drawn down and the corners down rather than
     # up (a stretched mouth with its corners level reads as a grin)
     "fear": {"jawOpen": 0.25, "mouthLowerDown": 0.4, "mouthFrown": 0.5, "browOuterUp": 0.0, "browDown": 0.8},
+    # AU26/27 with the lips rounded: the library's jaw drop opens a wide slot that, under a smiling source's
+    # corners, reads as a grin; a deeper drop with the lips drawn into an "oh" reads as surprise
+    "surprised": {"jawOpen": 0.45, "mouthFunnel": 0.25},
+    # AU9 at half strength: at full strength the nose's wings swell and its sides darken into a caricature;
+    # the raised upper lip (AU10) and lowered brows carry the expression
+    "disgust": {"noseSneer": 0.5},
 }
 
 
