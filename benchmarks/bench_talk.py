@@ -44,6 +44,34 @@ def median_time(fn, repeat: int) -> float:
     return statistics.median(times)
 
 
+def avatar_breakdown(talker, track, out: str) -> None:
+    """CPU ms per frame of each stage of the 3D avatar video, one stage after the other on this thread:
+    posing (blendshapes, head pose, brows), normals, OpenGL draw + readback, H.264 (ffmpeg, from memory)."""
+    from fxcli.provenance import make_meta
+    from fxcli.render import Camera
+    from fxcli.render.video_writer import encode_video
+    from fxcli.rigs.ict_extras import browed
+
+    rig, renderer = talker._ict, talker._renderers[(512, 512)]
+    extra = browed(rig)
+    mesh = extra.mesh
+    camera = Camera.framing(mesh.frame_box, renderer.size)
+    n = track.n_frames
+    c0 = _cpu_seconds()
+    posed = [extra.extend(v) for _, v in rig.sequence(track)]
+    c1 = _cpu_seconds()
+    normals = [mesh.vertex_normals(v) for v in posed]
+    c2 = _cpu_seconds()
+    frames = [renderer.render(v, mesh, camera, normals=nv) for v, nv in zip(posed, normals, strict=True)]
+    c3 = _cpu_seconds()
+    encode_video(frames, out, size=renderer.size, fps=track.fps, meta=make_meta("render"))
+    c4 = _cpu_seconds()
+    stages = {"posing": c1 - c0, "normals": c2 - c1, "draw + readback": c3 - c2, "H.264": c4 - c3}
+    print("3D avatar 512x512 CPU per frame by stage (serial): " + ", ".join(
+        f"{name} {sec / n * 1000:.1f} ms" for name, sec in stages.items())
+          + f" ({len(mesh.triangles)} triangles, {renderer.device_name})")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--repeat", type=int, default=3)
@@ -95,6 +123,7 @@ def main() -> None:
         s = median_time(lambda: talker._avatar_video(None, track, out3, wav, (512, 512), 20, None), args.repeat)
         print(f"3D avatar 512x512 video end to end (H.264 + audio): {track.n_frames / s:.1f} frames/s wall, "
               f"{_CPU[0] / track.n_frames * 1000:.1f} ms CPU per frame (target >= 60 frames/s)")
+        avatar_breakdown(talker, track, os.path.join(tmp, "b.mp4"))
     print(f"load average now: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
 
 
