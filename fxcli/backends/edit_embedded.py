@@ -275,6 +275,11 @@ class EmbeddedEditor:
     def jaw_share(self) -> np.ndarray:
         """(468,) how far each landmark goes with the lower lip when the jaw opens (ICT's jawOpen, 0..1)."""
         jaw = np.linalg.norm(self.deltas[self.shape_names.index("jawOpen")][:, :2], axis=1)
+        # the larger of each landmark and its mirror image: the landmark -> ICT correspondence leaves a few lower-lip
+        # landmarks on one side nearly still under jawOpen (402 moves 0.5 cm, its mirror 178 2.9 cm)
+        mirrored = self.neutral * np.array([-1.0, 1.0, 1.0])
+        mirror = np.argmin(((mirrored[:, None, :] - self.neutral[None]) ** 2).sum(-1), axis=1)
+        jaw = np.maximum(jaw, jaw[mirror])
         lip = np.sort(jaw[list(LOWER_INNER_LIP)])[-3:].mean()
         return np.clip(jaw / max(lip, 1e-9), 0.0, 1.0)
 
