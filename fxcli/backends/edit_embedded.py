@@ -56,7 +56,7 @@ FLIP = np.diag([1.0, -1.0, -1.0])  # ICT: y up, face toward +z; image: y down, n
 RING_SCALE = 1.6  # the still ring sits at this multiple of the face's landmark extent about its centre
 RING_POINTS = 40
 GRID_STEP = 4  # px between spline evaluations at least; bilinear upsampling in between
-GRID_CELLS = 64  # at most this many grid cells across the still ring's box
+GRID_CELLS = 48  # at most this many grid cells across the still ring's box
 # Spline regularisation (px^2). FaceMesh puts some landmarks within a pixel of each other (the face outline,
 # a closed mouth); an exact spline through them overshoots into swirls, a lightly smoothed one does not.
 SMOOTHING = 1.0
@@ -274,6 +274,11 @@ class EmbeddedEditor:
     @property
     def jaw_share(self) -> np.ndarray:
         """(468,) how far each landmark goes with the lower lip when the jaw opens (ICT's jawOpen, 0..1)."""
+        if getattr(self, "_jaw_share", None) is None:
+            self._jaw_share = self._jaw_share_of_rig()
+        return self._jaw_share
+
+    def _jaw_share_of_rig(self) -> np.ndarray:
         jaw = np.linalg.norm(self.deltas[self.shape_names.index("jawOpen")][:, :2], axis=1)
         # the larger of each landmark and its mirror image: the landmark -> ICT correspondence leaves a few lower-lip
         # landmarks on one side nearly still under jawOpen (402 moves 0.5 cm, its mirror 178 2.9 cm)
