@@ -443,8 +443,8 @@ def fill_frame_mouth(rig: PortraitRig, out: np.ndarray, weights: np.ndarray, pf:
     )
 
     dst = rig.src + (weights.astype(np.float32) @ rig.lm_delta).reshape(468, 2)  # before the head pose
-    if polygon_area(inner_polygon(dst)) <= 1.0:
-        return out
+    if polygon_area(inner_polygon(dst)) <= max(1.0, 1.05 * polygon_area(inner_polygon(rig.src))):
+        return out  # not open beyond the photo's own mouth: the warp already shows what is between the lips
     lips = list(OUTER_LIPS)
     moving = lips + list(UPPER_INNER_LIP) + list(LOWER_INNER_LIP)
     posed = dst.copy()
