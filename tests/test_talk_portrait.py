@@ -131,7 +131,7 @@ class _FitEditor:
 
 
 def test_the_photos_own_laugh_is_taken_away_in_arkit_channels():
-    from fxcli.talk.portrait import SOURCE_REMOVED, source_weights
+    from fxcli.talk.portrait import SOURCE_REMOVED, SOURCE_REMOVED_MAX, source_weights
     from fxcli.tracks.channels import ARKIT52
 
     ix = ARKIT52.index
@@ -144,6 +144,8 @@ def test_the_photos_own_laugh_is_taken_away_in_arkit_channels():
     expected[ix("mouthSmileLeft")] = 0.7  # the larger of the fit (0.5) and the two-shape smile fit
     expected[ix("mouthSmileRight")] = 0.2
     expected[ix("mouthStretchRight")] = 1.0  # clipped
+    expected = np.minimum(expected, SOURCE_REMOVED_MAX)  # at most half of any: 0.7 -> 0.5, 1.0 -> 0.5
+    assert SOURCE_REMOVED_MAX == 0.5
     np.testing.assert_allclose(got, expected, atol=1e-6)  # sneer and brows are the person's face: kept
     assert "noseSneerLeft" not in SOURCE_REMOVED and "browInnerUp" not in SOURCE_REMOVED
 

@@ -97,6 +97,9 @@ SOLVE_AT = 0.7
 SOURCE_REMOVED = ("mouthSmileLeft", "mouthSmileRight", "mouthStretchLeft", "mouthStretchRight",
                   "mouthLowerDownLeft", "mouthLowerDownRight", "jawOpen", "mouthUpperUpLeft", "mouthUpperUpRight",
                   "mouthDimpleLeft", "mouthDimpleRight")
+# at most this much of each is taken away: a warp moves the lips, not the cheeks' bulge and the smile folds,
+# so pulling a broad smile's corners in further only heaps the cheek skin beside the nose
+SOURCE_REMOVED_MAX = 0.5
 BLINK_LEVELS = (0.25, 0.5, 0.75, 1.0)  # the blink's backward map is solved exactly at these weights
 
 
@@ -368,7 +371,7 @@ def source_weights(editor, face, smile: np.ndarray | None = None) -> np.ndarray:
     if smile is not None:
         for k, name in enumerate(("mouthSmileLeft", "mouthSmileRight")):
             out[ARKIT52.index(name)] = max(out[ARKIT52.index(name)], float(smile[k]))
-    return out
+    return np.minimum(out, SOURCE_REMOVED_MAX)
 
 
 def pose_field(rig: PortraitRig, pose: np.ndarray) -> np.ndarray:
