@@ -163,3 +163,57 @@ def test_mouth_fill_on_crops_is_the_editors_fill_of_the_whole_frame(rig):
     assert painted.sum() > 100  # the opening is filled
     assert np.abs(ours.astype(int) - whole.astype(int)).max() <= 2
     assert np.array_equal(warp_frame(rig, w, pose), ours)
+
+
+def test_the_inner_lower_lips_sides_move_as_the_lower_lip_there_hand_worked():
+    from fxcli.talk.portrait import LOWER_LIP_SIDES, LOWER_OUTER_LIP, _lower_lip_follows_the_lip
+
+    xy = np.zeros((468, 2))
+    xy[33], xy[263] = (0.0, -5.0), (10.0, -5.0)  # the eyes: across the face is x
+    xy[list(LOWER_OUTER_LIP), 0] = np.arange(11.0)  # the outer lower lip at x = 0 .. 10
+    inner_x = {78: 1, 95: 2, 88: 3, 178: 4, 87: 4.5, 14: 5, 317: 6, 402: 7, 318: 8, 324: 9, 308: 9.5}
+    for i, x in inner_x.items():
+        xy[i, 0] = x
+    out = np.zeros((2, 468, 2))
+    out[0, list(LOWER_OUTER_LIP), 1] = [x * (10 - x) for x in range(11)]  # the lower lip drops most at its middle
+    # the reliable inner points: the outer lip's drop where they are (piecewise linear between outer points)
+    # plus half their x; the side points start at nothing (what the correspondence gives them)
+    outer_at = {78: 9, 178: 24, 87: 24.5, 14: 25, 317: 24, 308: 4.5}
+    for i, v in outer_at.items():
+        out[0, i, 1] = v + 0.5 * inner_x[i]
+    out[1, 200] = (3.0, 4.0)  # a channel that leaves the lips alone, a landmark elsewhere
+    got = _lower_lip_follows_the_lip(out, xy)
+    # sides: x (10 - x) + x / 2 at x = 2, 3, 7, 8, 9
+    expected = {95: 16 + 1, 88: 21 + 1.5, 402: 21 + 3.5, 318: 16 + 4, 324: 9 + 4.5}
+    assert set(expected) == set(LOWER_LIP_SIDES)
+    for i, v in expected.items():
+        assert got[0, i, 1] == pytest.approx(v)
+    assert np.allclose(got[0, list(LOWER_LIP_SIDES), 0], 0.0)
+    others = np.setdiff1d(np.arange(468), LOWER_LIP_SIDES)
+    assert np.array_equal(got[:, others], out[:, others])
+    assert np.allclose(got[1, list(LOWER_LIP_SIDES)], 0.0)
+
+
+def test_an_opening_jaw_drops_the_whole_inner_lower_lip_without_notches(rig):
+    """The inner-lip outline the mouth fill paints must be the warp's opening: a side point of the lower lip
+    left near the upper lip (ICT's correspondence) pinched the outline while the warp, held by the outer lower
+    lip, opened the whole mouth, and the stretched lip line showed beside the fill."""
+    from fxcli.edit.mouth_interior import LOWER_INNER_LIP
+    from fxcli.talk.portrait import LOWER_OUTER_LIP
+    from fxcli.tracks.channels import ARKIT52
+
+    d = rig.lm_delta.reshape(52, 468, 2)[ARKIT52.index("jawOpen")]
+    eyes = rig.src[263] - rig.src[33]
+    down = np.array([-eyes[1], eyes[0]]) / np.linalg.norm(eyes)
+    across = eyes / np.linalg.norm(eyes)
+    drop = d[list(LOWER_INNER_LIP)] @ down
+    middle = int(np.argmax(drop))
+    assert 2 <= middle <= 8
+    # from each corner to the middle the inner lower lip goes down further and further: no notch
+    assert np.all(np.diff(drop[: middle + 1]) > 0) and np.all(np.diff(drop[middle:]) < 0), drop.round(1)
+    # and between the corners (which the upper lip shares) about as far as the outer lower lip at the same place
+    # across the face (the correspondence alone gives 95, 88, 402, 318, 324 a third of it or less)
+    outer = np.asarray(LOWER_OUTER_LIP)
+    outer = outer[np.argsort(rig.src[outer] @ across)]
+    at = np.interp(rig.src[list(LOWER_INNER_LIP)] @ across, rig.src[outer] @ across, d[outer] @ down)
+    assert np.all(drop[1:-1] > 0.6 * at[1:-1]), (drop.round(1), at.round(1))

@@ -101,6 +101,10 @@ SOURCE_REMOVED = ("mouthSmileLeft", "mouthSmileRight", "mouthStretchLeft", "mout
 # so pulling a broad smile's corners in further only heaps the cheek skin beside the nose
 SOURCE_REMOVED_MAX = 0.5
 BLINK_LEVELS = (0.25, 0.5, 0.75, 1.0)  # the blink's backward map is solved exactly at these weights
+# the lower lip's outer edge (corner to corner) and the inner lower lip's points beside the middle whose ICT
+# motion is the upper lip's (see _lower_lip_follows_the_lip)
+LOWER_OUTER_LIP = (61, 146, 91, 181, 84, 17, 314, 405, 321, 375, 291)
+LOWER_LIP_SIDES = (95, 88, 402, 318, 324)
 
 
 def _eye_frame(xy: np.ndarray, side: str) -> tuple[np.ndarray, float]:
@@ -160,6 +164,7 @@ def landmark_deltas(editor, face) -> np.ndarray:
         delta = np.tensordot(ict, editor.deltas, axes=1)  # (468, 3) ICT cm
         out[c] = (scale * (delta @ FLIP) @ rot.T)[:, :2]
     xy = face.landmarks[:, :2].astype(np.float64)
+    out = _lower_lip_follows_the_lip(out, xy)
     for c, name in enumerate(ARKIT52):
         if name.startswith(EXPRESSIVE):
             out[c] *= EXPRESSION_GAIN
@@ -189,6 +194,35 @@ def landmark_deltas(editor, face) -> np.ndarray:
         blink[list(upper)] = CLOSE_UPPER * gap
         blink[list(lower)] = -CLOSE_LOWER * gap
     return out
+
+
+def _lower_lip_follows_the_lip(out: np.ndarray, xy: np.ndarray) -> np.ndarray:
+    """(52, 468, 2) landmark motion with the inner lower lip's side points (LOWER_LIP_SIDES) moved as the lower
+    lip moves there: the outer lower lip's motion at the same place across the face, plus the inner-minus-outer
+    difference of the inner lower lip's reliable points (its corners and middle), interpolated between them.
+
+    The FaceMesh -> ICT correspondence seats these points on ICT's upper lip: under jawOpen they go down 6-11 px
+    where the lower lip around them goes down 22-37 px (and mouthUpperUp raises them). The warp's spline,
+    held by the outer lower lip, opens the lips along the whole mouth anyway, so the inner-lip outline pinched
+    at the sides while the warp's opening did not: the mouth fill left the stretched lip line visible beside
+    it (light "fangs" at the corners of an opened mouth)."""
+    from fxcli.edit.mouth_interior import LOWER_INNER_LIP
+
+    across = xy[263] - xy[33]  # the face's left-right axis (eye corner to eye corner)
+    across = across / (np.linalg.norm(across) + 1e-9)
+    pos = xy @ across
+    outer = np.asarray(LOWER_OUTER_LIP)
+    outer = outer[np.argsort(pos[outer])]
+    anchors = np.asarray([i for i in LOWER_INNER_LIP if i not in LOWER_LIP_SIDES])
+    anchors = anchors[np.argsort(pos[anchors])]
+    sides = np.asarray(LOWER_LIP_SIDES)
+    fixed = out.copy()
+    for c in range(out.shape[0]):
+        for k in range(2):
+            lip = out[c, outer, k]
+            residual = out[c, anchors, k] - np.interp(pos[anchors], pos[outer], lip)
+            fixed[c, sides, k] = np.interp(pos[sides], pos[outer], lip) + np.interp(pos[sides], pos[anchors], residual)
+    return fixed
 
 
 def _lid_points(src: np.ndarray, motion: np.ndarray, side: str, per_gap: int = 1) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
