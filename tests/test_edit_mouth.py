@@ -128,6 +128,117 @@ def test_nothing_is_painted_over_hair_covering_the_lips():
     assert not np.array_equal(mi.fill_mouth(source.copy(), source, src, dst), source)
 
 
+def test_a_notched_lower_lip_is_filled_out_to_its_convex_outline():
+    """A lower-lip landmark left behind between its neighbours (a notch up into the opening) moves down onto
+    the line between them; the others, already on a convex curve, stay put."""
+    lm = mouth_landmarks(16.0)
+    idx = list(mi.LOWER_INNER_LIP)
+    notched = lm.copy()
+    notched[idx[3]] -= [0, 6.0]
+    fixed = mi.convex_lower_lip(notched)
+    assert np.allclose(fixed[idx[3]], (lm[idx[2]] + lm[idx[4]]) / 2)  # the chord between its neighbours
+    assert np.allclose(np.delete(fixed[idx], 3, 0), np.delete(lm[idx], 3, 0))
+    assert np.allclose(mi.convex_lower_lip(lm), lm)
+
+
+def test_the_openings_width_at_a_level_across_the_mouth():
+    lm = mouth_landmarks(16.0)  # lips at -8 sin(pi s) and +8 sin(pi s), 60 px wide
+    frame = mi.MouthFrame(lm)
+    width = mi.level_width(frame, np.array([0.0, -4.0, 4.0, -9.0]))
+    # 8 sin(pi s) > 4 for s in (1/6, 5/6): 40 px (the lips are drawn as 10 straight pieces: within 2 px)
+    assert width[0] == pytest.approx(60.0, abs=1.0)
+    assert width[1] == pytest.approx(40.0, abs=2.0) and width[2] == pytest.approx(40.0, abs=2.0)
+    assert width[3] == 0.0
+
+
+def test_the_photos_lower_teeth_do_not_hang_as_a_peg_in_a_narrow_opening():
+    """A wide, flat opening with grey lower teeth (3 px on the lower lip, across its whole width) turned into a
+    V: the lower lip falls straight from the corners to 30 px below them in the middle. The row moves with the
+    lip's middle by about 16 px, where the V is 16 px wide against the photo's ~50 px at the row's level: it is
+    not carried (no grey peg in the V's tip), the tip is cavity. A wide drop of the same lip carries it."""
+    n = len(mi.UPPER_INNER_LIP)
+    flat = np.sin(np.linspace(0, np.pi, n)) ** 0.3  # nearly straight lips, rounded at the corners
+    src = mouth_landmarks(16.0)
+    src[list(mi.UPPER_INNER_LIP)[1:-1], 1] = 100 - 8 * flat[1:-1]
+    src[list(mi.LOWER_INNER_LIP)[1:-1], 1] = 100 + 8 * flat[1:-1]
+
+    def teeth(image, opening):
+        frame = mi.MouthFrame(src)
+        ys, xs = np.nonzero(opening)
+        st = frame.coords(np.c_[xs, ys])
+        colour = np.full((len(xs), 3), 10)
+        colour[frame.lower(st[:, 0]) - st[:, 1] < 3] = 120
+        image[ys, xs] = colour
+
+    source = face_with_mouth(src, teeth)
+    v = src.copy()
+    xs = np.linspace(0.0, 1.0, n)
+    v[list(mi.LOWER_INNER_LIP), 1] = 100 + 60 * np.minimum(xs, 1 - xs)
+    wide = src.copy()
+    wide[list(mi.LOWER_INNER_LIP)[1:-1], 1] += 16.0
+    for dst, carried in ((v, False), (wide, True)):
+        result = mi.fill_mouth(source.copy(), source, src, dst).astype(float).mean(2)
+        frame = mi.MouthFrame(dst)
+        up, lo = frame.upper(np.array([0.5]))[0] + 100, frame.lower(np.array([0.5]))[0] + 100
+        column = result[int(up) + 2:int(lo), 100]  # the opening's middle column, off the upper lip
+        assert (column.max() > 95) if carried else (column.max() < 80), (carried, column)
+
+
+def upper_teeth_photo(src: np.ndarray) -> np.ndarray:
+    """A photo whose open mouth shows a white row of teeth 4 px under the upper lip across its whole width."""
+
+    def teeth(image, opening):
+        frame = mi.MouthFrame(src)
+        ys, xs = np.nonzero(opening)
+        st = frame.coords(np.c_[xs, ys])
+        colour = np.full((len(xs), 3), 10)
+        colour[st[:, 1] - frame.upper(st[:, 0]) < 4] = 250
+        image[ys, xs] = colour
+
+    return face_with_mouth(src, teeth)
+
+
+def test_a_frown_covers_the_photos_teeth_instead_of_baring_them():
+    """The same opening turned into a frown (its middle raised 8 px over the corners): the photo's teeth are
+    no longer carried (a toothy grimace); the painted row is rigid, so the lowered sides of the upper lip
+    cover it and only dark cavity shows under the lip there. Without the frown the teeth are carried."""
+    src = mouth_landmarks(16.0)
+    source = upper_teeth_photo(src)
+    bulge = np.sin(np.linspace(0, np.pi, len(mi.UPPER_INNER_LIP)))
+    frown = src.copy()
+    frown[list(mi.UPPER_INNER_LIP)] -= np.c_[0 * bulge, 8.0 * bulge]
+    frown[list(mi.LOWER_INNER_LIP)] -= np.c_[0 * bulge, 8.0 * bulge]
+    wider = src.copy()  # the control: opened as much, no frown
+    wider[list(mi.LOWER_INNER_LIP)] += np.c_[0 * bulge, 2.0 * bulge]
+    for dst, teeth_show in ((wider, True), (frown, False)):
+        result = mi.fill_mouth(source.copy(), source, src, dst).astype(float).mean(2)
+        frame = mi.MouthFrame(dst)
+        s = np.array([0.25])
+        point = frame.image(s, frame.upper(s) + 2.0)[0]
+        value = result[int(round(point[1])), int(round(point[0]))]
+        assert (value > 200) if teeth_show else (value < 100), (teeth_show, value)
+
+
+def test_the_painted_upper_row_is_level_under_a_lip_pulled_down_at_its_sides():
+    """paint_interior: the row's lower edge is the lip's middle plus the row's height (arched), the same whether
+    the lip beside the middle is level or pulled down 2 px; where the lip dips below that edge it hides the row."""
+    s = np.full(40, 0.42)
+    t = np.linspace(-10.0, 10.0, 40)
+    lip, skin = np.array([170.0, 90.0, 90.0]), np.array([200.0, 160.0, 140.0])
+    teeth = np.array([240.0, 240.0, 240.0])
+
+    def row(up_here: float, lo_here: float = 12.0) -> np.ndarray:
+        up = np.full_like(t, up_here)
+        out = mi.paint_interior(s, t, up, np.full_like(t, lo_here), np.full_like(t, 0.5), 60.0, lip, skin, teeth,
+                                mid=-10.0, height_mid=22.0)
+        return (out.mean(1) > 150) & (t > up_here)
+
+    level, dipped = row(-10.0), row(-8.0)
+    assert level.any() and dipped.any()
+    assert t[level].max() == t[dipped].max()  # the same lower edge
+    assert row(5.0).sum() == 0  # a lip down past the row's edge covers it
+
+
 def eye_landmarks(top: float = 92.0, bottom: float = 108.0) -> np.ndarray:
     """(468, 2) with one eye (the subject's right) 60 px wide: corners at y 100, lids `top` / `bottom` mid-eye."""
     lm = np.zeros((468, 2))

@@ -9,11 +9,18 @@ The painting works in the mouth's own frame: s along the line from one inner mou
   over it covers it. Which row a part of the photo's opening belongs to is decided by the photo's split
   (`teeth_split`: the dark gap between its rows of teeth). Where the edited opening shows a part of the
   photo's opening that belongs to neither row (the middle of a taller opening), it is painted; the edited
-  lips' outline clips both rows, so nothing shows outside the mouth's corners.
+  lips' outline clips both rows, so nothing shows outside the mouth's corners. Carried teeth show only where
+  they are plausible: the lower row fades out where the new opening is much narrower at its level than the
+  photo's opening was (a narrow "oh" would show it as a peg hanging in the cavity), and both rows fade out in
+  a frown (the opening's middle raised over its corners more than in the photo: teeth bared in a frown read
+  as a grimace), where the painted inside shows instead.
+- The edited lower lip is filled out to its convex outline first (a lip has no notches; a landmark left
+  behind between its neighbours would leave the photo's opening, stretched by the warp, under the lip).
 - The painted part is a rounded cavity: the lip's colour in shadow, darker with the distance from the lip
   edge (the back of the mouth gets little light), a tongue's dull red rising from below in a tall opening;
-  the upper teeth as a row under the upper lip, tallest at the front and receding (shorter, darker) toward
-  the corners, with faint gaps between the front teeth; the lower teeth, smaller and darker, above the lower
+  the upper teeth as a rigid row under the upper lip (its edge is the lip's middle plus the row's height,
+  arched, not the local lip line: where the lip dips below it, as at corners pulled down, the lip covers it),
+  tallest at the front and receding (shorter, darker) toward the corners, with faint gaps between the front teeth; the lower teeth, smaller and darker, above the lower
   lip when the mouth is open wide enough. Their colour is the photo's own teeth when they show, otherwise an
   enamel white brought to the photo's exposure (the skin around the mouth sets how bright it may be).
 - Nothing is painted where the photo shows no lips at the mouth (hair or a hand over it): there the warp's
@@ -41,6 +48,8 @@ TEETH_FRONT, TEETH_SIDE = 0.12, 0.36
 TOOTH_GAPS = (0.0, 0.085, 0.165, 0.235)  # s offsets of the gaps between the front teeth (foreshortened)
 ENAMEL = np.array([236.0, 228.0, 212.0])
 TONGUE = np.array([150.0, 60.0, 66.0])
+SQUEEZE = (0.45, 0.7)  # a carried row fades out as its level's width falls from 0.7 to 0.45 of the photo's
+FROWN = (0.03, 0.08)  # carried teeth fade out as the lip's middle rises over its corners by 0.03 .. 0.08 widths
 COVERED = 0.5  # share of the lips hidden from which nothing is painted
 
 
@@ -201,9 +210,13 @@ def _arch(s: np.ndarray, front: float = TEETH_FRONT, side: float = TEETH_SIDE) -
 
 
 def paint_interior(s: np.ndarray, t: np.ndarray, up: np.ndarray, lo: np.ndarray, depth: np.ndarray,
-                   width: float, lip: np.ndarray, skin: np.ndarray, teeth: np.ndarray | None) -> np.ndarray:
+                   width: float, lip: np.ndarray, skin: np.ndarray, teeth: np.ndarray | None,
+                   mid: float | None = None, height_mid: float | None = None,
+                   lower_show: float = 1.0) -> np.ndarray:
     """RGB (N, 3) float of painted mouth pixels at frame coordinates (s, t) with the lips at up, lo (px) in
-    their columns, `depth` 0..1 (distance from the lip edge over the opening's half height)."""
+    their columns, `depth` 0..1 (distance from the lip edge over the opening's half height); `mid`, `height_mid`:
+    the upper lip's t and the opening's height at the mouth's middle (default: from the pixels given);
+    `lower_show` 0..1: how much of the painted lower row shows (none in a narrow V above the lower lip)."""
     height = np.maximum(lo - up, 1e-6)
     v = np.clip((t - up) / height, 0.0, 1.0)
     # the cavity: the lips' colour in shadow, darker toward the back (away from the lip edge)
@@ -215,10 +228,17 @@ def paint_interior(s: np.ndarray, t: np.ndarray, up: np.ndarray, lo: np.ndarray,
     if teeth is None:
         teeth = ENAMEL * float(np.clip(1.25 * _luma(skin) / _luma(ENAMEL), 0.45, 1.0))
     px = 1.0 / width  # one pixel in s
-    upper_h = np.minimum(UPPER_TEETH * width * _arch(s), UPPER_TEETH_MAX * height)
+    # the upper row is rigid: its edge is a level arch below the upper lip's middle (`mid`), not the local lip
+    # line, so a peaked lip or corners pulled down cover the row there instead of bending it down
+    mid = np.interp(0.5, np.sort(s), up[np.argsort(s)]) if mid is None else mid
+    height_mid = max(float(np.max(height)), 1e-6) if height_mid is None else height_mid
+    row = min(UPPER_TEETH * width, UPPER_TEETH_MAX * height_mid)
+    edge = mid + row * _arch(s)
+    top = edge - 2.5 * row * _arch(s)  # the gum line: nothing of the row shows above it (the corners recede)
+    upper_h = np.maximum(edge - up, 0.0)
     lower_h = np.minimum(LOWER_TEETH * width * _arch(s, 0.08, 0.28), LOWER_TEETH_MAX * height)
-    lower_h = lower_h * np.clip((height / width - LOWER_TEETH_FROM) / 0.08, 0.0, 1.0)
-    in_upper = np.clip(upper_h - (t - up) + 0.5, 0.0, 1.0)  # anti-aliased lower edge of the upper row
+    lower_h = lower_h * np.clip((height / width - LOWER_TEETH_FROM) / 0.08, 0.0, 1.0) * lower_show
+    in_upper = np.clip(edge - t + 0.5, 0.0, 1.0) * np.clip(t - top + 0.5, 0.0, 1.0)  # anti-aliased edges
     in_lower = np.clip(lower_h - (lo - t) + 0.5, 0.0, 1.0)
     gaps = np.ones_like(s)
     for g in TOOTH_GAPS:
@@ -233,10 +253,50 @@ def paint_interior(s: np.ndarray, t: np.ndarray, up: np.ndarray, lo: np.ndarray,
     return out * (1 - in_lower[:, None]) + lower_rgb * in_lower[:, None]
 
 
+def convex_lower_lip(points: np.ndarray) -> np.ndarray:
+    """`points` (468, 2) with the inner lower lip's landmarks moved down onto its convex outline in the mouth's
+    frame (the smallest curve bulging away from the upper lip that holds them all): a lip has no notches, and
+    a landmark left behind between its neighbours would leave the photo's opening, stretched, under the lip."""
+    frame = MouthFrame(points)
+    idx = list(LOWER_INNER_LIP)
+    st = frame.coords(points[idx])
+    order = np.argsort(st[:, 0], kind="stable")
+    hull: list[int] = []
+    for i in order:  # the upper hull of (s, t): t down the face, so the lip's outline away from the opening
+        while len(hull) >= 2:
+            (s0, t0), (s1, t1) = st[hull[-2]], st[hull[-1]]
+            if (s1 - s0) * (st[i, 1] - t0) - (t1 - t0) * (st[i, 0] - s0) >= 0:
+                hull.pop()
+            else:
+                break
+        hull.append(int(i))
+    t_hull = np.interp(st[:, 0], st[hull, 0], st[hull, 1])
+    out = points.astype(np.float64).copy()
+    out[idx] = frame.image(st[:, 0], np.maximum(st[:, 1], t_hull))
+    return out
+
+
+def level_width(frame: MouthFrame, t: np.ndarray, samples: int = 64) -> np.ndarray:
+    """The opening's width (px) along the mouth's axis at each level `t` (px across): how much of the line
+    at that level lies between the inner lips."""
+    grid = (np.arange(samples) + 0.5) / samples
+    up, lo = frame.upper(grid), frame.lower(grid)
+    order = np.argsort(t)
+    inside = np.zeros(len(t))
+    ts = np.asarray(t, np.float64)[order]
+    for u, v in zip(up, lo, strict=True):  # the levels between this column's lips, counted with a sorted search
+        a, b = np.searchsorted(ts, [u, v])
+        inside[a:b] += 1
+    out = np.empty(len(t))
+    out[order] = inside * frame.width / samples
+    return out
+
+
 def fill_mouth(out: np.ndarray, source: np.ndarray, src: np.ndarray, dst: np.ndarray) -> np.ndarray:
     """The warped photo `out` with the mouth's inside at the edited lips `dst` (see the module doc)."""
     import cv2
 
+    dst = convex_lower_lip(dst)
     inner_dst, inner_src = inner_polygon(dst), inner_polygon(src)
     area_dst, area_src = polygon_area(inner_dst), polygon_area(inner_src)
     if area_dst <= 1.0 or (area_dst <= area_src * 1.05 and area_src <= 1.0):
@@ -254,6 +314,15 @@ def fill_mouth(out: np.ndarray, source: np.ndarray, src: np.ndarray, dst: np.nda
     # the photo's teeth: the upper row moves as one piece with the upper lip's middle, the lower row with the
     # lower lip's middle (the jaw); a piece shows where it falls in its own share of the photo's opening
     split = teeth_split(source, src)
+    # a frown (the opening's middle raised over its corners more than in the photo's mouth) hides the photo's teeth
+    # under the lips: carried teeth in a frown read as a grimace, so they fade out there and the painted
+    # inside (a rigid row that the lowered corners cover) shows instead
+    def centre(frame: MouthFrame) -> float:  # the opening's middle below its corners' line, in mouth widths
+        half = np.array([0.5])
+        return float(frame.upper(half)[0] + frame.lower(half)[0]) / 2 / frame.width
+
+    rise = centre(fs) - centre(fd)
+    frown = float(np.clip((rise - FROWN[0]) / (FROWN[1] - FROWN[0]), 0.0, 1.0))
     p = np.c_[xs, ys].astype(np.float64)
     middle = slice(3, 8)
     rows = []
@@ -266,6 +335,12 @@ def fill_mouth(out: np.ndarray, source: np.ndarray, src: np.ndarray, dst: np.nda
         rel = (st_q[:, 1] - top) / gap
         # inside its share (anti-aliased over half a pixel of the photo's opening)
         w = np.clip(np.minimum(rel - share[0], share[1] - rel) * gap + 0.5, 0.0, 1.0) * (bottom - top > 1.0)
+        # a carried piece squeezed by the new opening (an "oh" narrower at this level than the photo's
+        # opening was where the piece comes from) would show as a peg in the cavity: it fades out, painted
+        squeeze = level_width(fd, st[:, 1]) / np.maximum(level_width(fs, st_q[:, 1]), 1.0)
+        if lip is LOWER_INNER_LIP:
+            w = w * np.clip((squeeze - SQUEEZE[0]) / (SQUEEZE[1] - SQUEEZE[0]), 0.0, 1.0)
+        w = w * (1.0 - frown)
         own_lip = share[0] if lip is UPPER_INNER_LIP else share[1]
         rows.append((q_row, w, np.abs(rel - own_lip) / max(share[1] - share[0], 1e-6)))  # (where, weight, distance)
     (q_u, w_u, d_u), (q_l, w_l, d_l) = rows
@@ -281,7 +356,13 @@ def fill_mouth(out: np.ndarray, source: np.ndarray, src: np.ndarray, dst: np.nda
     dist = cv2.distanceTransform((opening_out > 127).astype(np.uint8), cv2.DIST_L2, 3)[ys, xs]
     half = max(float(np.max(lo_d - up_d)) / 2, 1.0)
     lip, skin = lip_and_skin(source, src)
-    painted = paint_interior(s, t, up_d, lo_d, dist / half, fd.width, lip, skin, teeth_colour(source, src))
+    mid = float(fd.upper(np.array([0.5]))[0])
+    height_mid = float(fd.lower(np.array([0.5]))[0]) - mid
+    # the painted lower row shows only where the opening is wide at its level, not as a peg in a narrow V
+    level = float(fd.lower(np.array([0.5]))[0]) - 0.5 * LOWER_TEETH * fd.width
+    lower_show = float(np.clip((level_width(fd, np.array([level]))[0] / fd.width - 0.2) / 0.2, 0.0, 1.0))
+    painted = paint_interior(s, t, up_d, lo_d, dist / half, fd.width, lip, skin, teeth_colour(source, src),
+                             mid, max(height_mid, 1e-6), lower_show)
     inside = from_photo[:, None] * photo + (1 - from_photo[:, None]) * painted.astype(np.float32)
     fill = out.astype(np.float32).copy()
     fill[ys, xs] = inside
