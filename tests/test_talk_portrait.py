@@ -152,13 +152,14 @@ def test_the_photos_own_laugh_is_taken_away_in_arkit_channels():
 
 def test_mouth_fill_on_crops_is_the_editors_fill_of_the_whole_frame(rig):
     from fxcli.edit.mouth_interior import fill_mouth
-    from fxcli.talk.portrait import fill_frame_mouth, pose_field, warp_frame
+    from fxcli.talk.portrait import backward_map, fill_frame_mouth, pose_field, warp_frame, warped_lower_lip
 
     w = weights(jawOpen=0.5, mouthLowerDownLeft=0.3, mouthLowerDownRight=0.3).astype(np.float32)
     pose = np.zeros(3, np.float32)
     plain = warp_frame(rig, w, pose, with_mouth=False)
     ours = fill_frame_mouth(rig, plain.copy(), w, pose_field(rig, pose))
-    whole = fill_mouth(plain.copy(), rig.image, rig.src, rig.src + (w @ rig.lm_delta).reshape(468, 2))
+    dst = warped_lower_lip(rig, rig.src + (w @ rig.lm_delta).reshape(468, 2), backward_map(rig, w))
+    whole = fill_mouth(plain.copy(), rig.image, rig.src, dst)
     painted = np.abs(whole.astype(int) - plain.astype(int)).max(-1) > 30
     assert painted.sum() > 100  # the opening is filled
     assert np.abs(ours.astype(int) - whole.astype(int)).max() <= 2
@@ -217,3 +218,34 @@ def test_an_opening_jaw_drops_the_whole_inner_lower_lip_without_notches(rig):
     outer = outer[np.argsort(rig.src[outer] @ across)]
     at = np.interp(rig.src[list(LOWER_INNER_LIP)] @ across, rig.src[outer] @ across, d[outer] @ down)
     assert np.all(drop[1:-1] > 0.6 * at[1:-1]), (drop.round(1), at.round(1))
+
+
+def test_the_fill_reaches_down_to_where_the_warp_shows_the_lower_lip(rig):
+    """Between the lip landmarks the warp's spline opens the closed photo mouth about as far at the sides as in
+    the middle: rows of the photo's lip line, stretched, lie under the landmarks' outline there. The fill's
+    lower lip goes down each column to the first row that shows the photo below its inner lower lip."""
+    from fxcli.edit.mouth_interior import LOWER_INNER_LIP, UPPER_INNER_LIP
+    from fxcli.talk.portrait import backward_map, warped_lower_lip
+
+    w = weights(jawOpen=0.6, mouthFunnel=0.2)
+    xy = backward_map(rig, w)
+    dst = rig.src + (w @ rig.lm_delta).reshape(468, 2)
+    got = warped_lower_lip(rig, dst, xy)
+    others = np.setdiff1d(np.arange(468), LOWER_INNER_LIP[1:-1])
+    assert np.array_equal(got[others], dst[others]) and np.array_equal(got[:, 0], dst[:, 0])
+    assert np.all(got[:, 1] >= dst[:, 1])
+    line = rig.src[list(LOWER_INNER_LIP)]
+    line = line[np.argsort(line[:, 0])]
+    def shows(row: int, x: int) -> float:  # how far below the photo's inner lower lip the frame's pixel reads
+        return float(xy[row, x, 1] - np.interp(xy[row, x, 0], line[:, 0], line[:, 1]))
+
+    moved = 0
+    for i, j in zip(LOWER_INNER_LIP[1:-1], UPPER_INNER_LIP[1:-1], strict=True):
+        x, y = int(round(got[i, 0])), int(round(got[i, 1]))
+        if got[i, 1] == dst[i, 1]:
+            continue  # the landmarks already reach the warp's lower lip
+        moved += got[i, 1] - dst[i, 1] > 2
+        assert shows(y, x) >= 1.0 > shows(y - 1, x)  # the warp's lower lip begins right there
+        # from the upper lip down to the outline, every row shows the photo's opening (at most its lip line)
+        assert all(shows(row, x) < 1.0 for row in range(int(np.ceil(dst[j, 1])), y))
+    assert moved >= 2  # the sides were short of the warp's opening

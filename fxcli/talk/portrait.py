@@ -463,13 +463,15 @@ def warp_frame(rig: PortraitRig, weights: np.ndarray, pose: np.ndarray, *, with_
     out = cv2.remap(rig.image, xy, None, interpolation=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REFLECT)
     if not with_mouth:
         return out
-    return fill_frame_mouth(rig, out, weights, pf)
+    return fill_frame_mouth(rig, out, weights, pf, xy)
 
 
-def fill_frame_mouth(rig: PortraitRig, out: np.ndarray, weights: np.ndarray, pf: np.ndarray) -> np.ndarray:
+def fill_frame_mouth(rig: PortraitRig, out: np.ndarray, weights: np.ndarray, pf: np.ndarray,
+                     xy: np.ndarray | None = None) -> np.ndarray:
     """The frame's mouth inside by the editor's mouth fill (fxcli/edit/mouth_interior.py: the photo's own
     teeth carried by the lips, a cavity shaded to this opening, teeth rows), on crops of the frame and the
-    photo around the mouth (a full-frame call costs tens of ms, a crop a few)."""
+    photo around the mouth (a full-frame call costs tens of ms, a crop a few). `xy`: the frame's backward map
+    (computed when not given): the lower lip is filled down to where the warp shows it (warped_lower_lip)."""
     from fxcli.edit.mouth_interior import (
         LOWER_INNER_LIP,
         OUTER_LIPS,
@@ -486,11 +488,41 @@ def fill_frame_mouth(rig: PortraitRig, out: np.ndarray, weights: np.ndarray, pf:
     moving = lips + list(UPPER_INNER_LIP) + list(LOWER_INNER_LIP)
     posed = dst.copy()
     posed[moving] = _forward_pose(rig, dst[moving], pf)
+    posed = warped_lower_lip(rig, posed, backward_map(rig, weights, pf) if xy is None else xy)
     x0, y0, x1, y1 = _crop_box(posed[lips], out.shape)
     sx0, sy0, sx1, sy1 = rig.mouth_box
     region = fill_mouth(np.ascontiguousarray(out[y0:y1, x0:x1]), rig.mouth_photo, rig.src - [sx0, sy0],
                         posed - [x0, y0])
     out[y0:y1, x0:x1] = region
+    return out
+
+
+def warped_lower_lip(rig: PortraitRig, posed: np.ndarray, xy: np.ndarray, below: float = 1.0,
+                     reach: float = 0.25) -> np.ndarray:
+    """`posed` (468, 2) with each inner lower-lip point (corners aside) moved down its image column to where the
+    frame's backward map `xy` first shows the photo `below` px under the photo's inner lower lip, if that is
+    lower (at most `reach` of the mouth's width lower).
+
+    The warp's spline cannot part the photo's closed lips by the landmarks alone (the inner lips' points
+    coincide there): it opens them about as far at the sides as in the middle, further than the lower lip's
+    landmarks go down at the sides, and the photo's lip line shows stretched in between. Filled down to
+    where the warp's lower lip begins, the mouth fill covers it."""
+    from fxcli.edit.mouth_interior import LOWER_INNER_LIP, UPPER_INNER_LIP
+
+    h, w = xy.shape[:2]
+    line = rig.src[list(LOWER_INNER_LIP)]
+    line = line[np.argsort(line[:, 0])]
+    reach_px = reach * float(np.linalg.norm(posed[UPPER_INNER_LIP[-1]] - posed[UPPER_INNER_LIP[0]]))
+    out = posed.copy()
+    for i, j in zip(LOWER_INNER_LIP[1:-1], UPPER_INNER_LIP[1:-1], strict=True):
+        x = int(round(posed[i, 0]))
+        top, bottom = max(int(np.floor(posed[j, 1])), 0), min(int(np.ceil(posed[i, 1] + reach_px)), h)
+        if not (0 <= x < w and top < bottom):
+            continue
+        col = xy[top:bottom, x]
+        past = np.flatnonzero(col[:, 1] >= np.interp(col[:, 0], line[:, 0], line[:, 1]) + below)
+        if len(past):
+            out[i, 1] = max(posed[i, 1], top + past[0])
     return out
 
 
