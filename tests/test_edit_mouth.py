@@ -256,7 +256,7 @@ def eye_landmarks(top: float = 92.0, bottom: float = 108.0) -> np.ndarray:
 def draw_eye(lm: np.ndarray, lens: bool = False) -> np.ndarray:
     image = np.zeros((200, 200, 3), np.uint8)
     image[:] = SKIN
-    opening = eo._mask(image.shape, eo.aperture(lm, "Right")) > 0
+    opening = eo.poly_mask(image.shape, eo.aperture(lm, "Right")) > 0
     yy, xx = np.mgrid[0:200, 0:200]
     image[opening] = (235, 235, 230)
     iris = opening & ((xx - 100) ** 2 + (yy - 100) ** 2 <= 9 ** 2)

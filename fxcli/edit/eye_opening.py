@@ -18,6 +18,7 @@ from __future__ import annotations
 import numpy as np
 
 from fxcli.edit.au_regions import EYES
+from fxcli.edit.polygons import poly_mask
 
 MIN_SCLERA = 6  # bright, grey pixels the photo's eye must show (else: sunglasses, a shut or tiny eye)
 MIN_WIDTH = 8.0  # px: smaller eyes are left alone
@@ -29,17 +30,6 @@ def aperture(points: np.ndarray, side: str) -> np.ndarray:
     """The eye opening's outline (16, 2) at landmarks (468, 2): outer corner, upper lid, inner corner, lower lid."""
     (outer, inner), upper, lower = EYES[side]
     return np.vstack([points[[outer]], points[list(upper)], points[[inner]], points[list(lower)[::-1]]])
-
-
-def _mask(shape: tuple[int, ...], polygon: np.ndarray, smooth: bool = False) -> np.ndarray:
-    import cv2
-
-    mask = np.zeros(shape[:2], np.uint8)
-    if smooth:
-        cv2.fillPoly(mask, [np.round(polygon * 16).astype(np.int32)], 255, lineType=cv2.LINE_AA, shift=4)
-    else:
-        cv2.fillPoly(mask, [np.round(polygon).astype(np.int32)], 255)
-    return mask
 
 
 def _lid(polygon: np.ndarray, xs: np.ndarray, upper: bool) -> np.ndarray:
@@ -55,7 +45,7 @@ def shows_sclera(source: np.ndarray, polygon: np.ndarray) -> bool:
 
     if float(np.linalg.norm(polygon[0] - polygon[8])) < MIN_WIDTH:
         return False
-    opening = cv2.erode(_mask(source.shape, polygon), np.ones((3, 3), np.uint8)) > 0
+    opening = cv2.erode(poly_mask(source.shape, polygon), np.ones((3, 3), np.uint8)) > 0
     if opening.sum() < 2 * MIN_SCLERA:
         return False
     rgb = source[opening].astype(np.float32)
@@ -76,13 +66,13 @@ def reveal_eyes(out: np.ndarray, source: np.ndarray, src: np.ndarray, dst: np.nd
         if np.abs(poly_d - poly_s).max() < 0.5 or not shows_sclera(source, poly_s):
             continue
         shift = (dst[[outer, inner]] - src[[outer, inner]]).mean(0)  # the eyeball moves with the corners
-        m_d = _mask(out.shape, poly_d, smooth=True)
+        m_d = poly_mask(out.shape, poly_d, smooth=True)
         ys, xs = np.nonzero(m_d)
         if not len(xs):
             continue
         qx, qy = (xs - shift[0]).astype(np.float32), (ys - shift[1]).astype(np.float32)
         # inside the photo's own opening (less its lid-margin pixels) the photo's eyeball
-        seen = cv2.erode(_mask(source.shape, poly_s, smooth=True), np.ones((3, 3), np.uint8))
+        seen = cv2.erode(poly_mask(source.shape, poly_s, smooth=True), np.ones((3, 3), np.uint8))
         seen = cv2.GaussianBlur(seen.astype(np.float32) / 255.0, (0, 0), 0.8)
         w = cv2.remap(seen, qx[None], qy[None], cv2.INTER_LINEAR).reshape(-1)[:, None]
         photo = cv2.remap(source, qx[None], qy[None], cv2.INTER_LINEAR).reshape(-1, 3).astype(np.float32)

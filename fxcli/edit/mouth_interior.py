@@ -31,6 +31,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from fxcli.edit.polygons import poly_mask, polygon_area
+
 # FaceMesh inner-lip contours, mouth corner to mouth corner
 UPPER_INNER_LIP = (78, 191, 80, 81, 82, 13, 312, 311, 310, 415, 308)
 LOWER_INNER_LIP = (78, 95, 88, 178, 87, 14, 317, 402, 318, 324, 308)
@@ -53,27 +55,10 @@ FROWN = (0.03, 0.08)  # carried teeth fade out as the lip's middle rises over it
 COVERED = 0.5  # share of the lips hidden from which nothing is painted
 
 
-def polygon_area(points: np.ndarray) -> float:
-    x, y = points[:, 0], points[:, 1]
-    return float(abs(np.dot(x, np.roll(y, 1)) - np.dot(y, np.roll(x, 1))) / 2)
-
-
 def inner_polygon(points: np.ndarray) -> np.ndarray:
     """The inner-lip outline (closed: upper lip left -> right, lower lip back)."""
     upper, lower = list(UPPER_INNER_LIP), list(LOWER_INNER_LIP)
     return np.vstack([points[upper], points[lower[-2:0:-1]]])
-
-
-def poly_mask(shape: tuple[int, ...], polygon: np.ndarray, smooth: bool = False) -> np.ndarray:
-    """uint8 mask of a polygon; `smooth`: anti-aliased edge (sub-pixel vertices, 1/16 px)."""
-    import cv2
-
-    mask = np.zeros(shape[:2], np.uint8)
-    if smooth:
-        cv2.fillPoly(mask, [np.round(polygon * 16).astype(np.int32)], 255, lineType=cv2.LINE_AA, shift=4)
-    else:
-        cv2.fillPoly(mask, [np.round(polygon).astype(np.int32)], 255)
-    return mask
 
 
 def mouth_opening(shape: tuple[int, ...], dst: np.ndarray, margin: int = 9) -> np.ndarray:

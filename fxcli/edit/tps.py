@@ -45,12 +45,7 @@ class ThinPlateSpline:
         n = len(c)
         self.shift = (c.min(0) + c.max(0)) / 2
         self.scale = max(float((c.max(0) - c.min(0)).max()) / 2, 1e-9)
-        a = np.zeros((n + 3, n + 3))
-        a[:n, :n] = _phi(_sq_dist(c, c))
-        a[np.arange(n), np.arange(n)] += np.broadcast_to(np.asarray(smoothing, np.float64), (n,))
-        p = self._poly(c)
-        a[:n, n:] = p
-        a[n:, :n] = p.T
+        a = self._system(c, smoothing)
         rhs = np.zeros((n + 3, v.shape[1]))
         rhs[:n] = v
         sol = np.linalg.solve(a, rhs)
@@ -59,6 +54,17 @@ class ThinPlateSpline:
     def _poly(self, x: np.ndarray) -> np.ndarray:
         u = (x - self.shift) / self.scale
         return np.c_[np.ones(len(x)), u]
+
+    def _system(self, c: np.ndarray, smoothing: float | np.ndarray) -> np.ndarray:
+        """The (N + 3) x (N + 3) matrix [[Phi + diag(s), P], [P^T, 0]] at the centres."""
+        n = len(c)
+        a = np.zeros((n + 3, n + 3))
+        a[:n, :n] = _phi(_sq_dist(c, c))
+        a[np.arange(n), np.arange(n)] += np.broadcast_to(np.asarray(smoothing, np.float64), (n,))
+        p = self._poly(c)
+        a[:n, n:] = p
+        a[n:, :n] = p.T
+        return a
 
     def __call__(self, points: np.ndarray) -> np.ndarray:
         x = np.asarray(points, np.float64)
@@ -80,13 +86,7 @@ class SplineOperator:
         fit = ThinPlateSpline.__new__(ThinPlateSpline)
         fit.shift = (c.min(0) + c.max(0)) / 2
         fit.scale = max(float((c.max(0) - c.min(0)).max()) / 2, 1e-9)
-        a = np.zeros((n + 3, n + 3))
-        a[:n, :n] = _phi(_sq_dist(c, c))
-        a[np.arange(n), np.arange(n)] += np.broadcast_to(np.asarray(smoothing, np.float64), (n,))
-        p = fit._poly(c)
-        a[:n, n:] = p
-        a[n:, :n] = p.T
-        self.system = a
+        self.system = fit._system(c, smoothing)
         x = np.asarray(points, np.float64)
         # double precision throughout: two landmarks a pixel apart with different motions get large weights of
         # opposite sign, and a single-precision kernel block loses ~0.3 px in their cancellation
