@@ -23,6 +23,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from fxcli.talk.eye_closure import CLOSE_LOWER
+
 GRID = 4  # px between evaluations of the dense fields
 FALLOFF_INNER, FALLOFF_OUTER = 1.0, 1.9  # head motion: full inside this multiple of the face radius, none outside
 LID_CHANNELS = ("eyeBlinkLeft", "eyeBlinkRight")
@@ -33,7 +35,7 @@ class PortraitRig:
     image: np.ndarray  # (H, W, 3) uint8 at output size
     src: np.ndarray  # (468, 2) landmarks
     lm_delta: np.ndarray  # (52, 468 * 2) landmark motion per unit weight, px
-    fields: np.ndarray  # (52 + 2 x blink levels, gh * gw * 2) backward displacement per unit weight, coarse grid
+    fields: np.ndarray  # (52, gh * gw * 2) backward displacement per unit weight, coarse grid (blinks: none)
     grid_shape: tuple[int, int]
     falloff: np.ndarray  # (gh, gw) head-motion weight on the coarse grid
     gx: np.ndarray
@@ -43,7 +45,7 @@ class PortraitRig:
     grid_points: np.ndarray | None = None  # (gh, gw, 2) coarse grid positions
     source_smile: np.ndarray | None = None  # (2,) the photo's own mouthSmileLeft/Right
     source_weights: np.ndarray | None = None  # (52,) the photo's own laugh / smile / open mouth, taken away
-    eye_patches: list | None = None  # per eye: (y0, y1, x0, x1, (levels, h, w, 2) fine correction)
+    lids: list | None = None  # per eye (LID_CHANNELS' order): eye_closure.Lids, or None (left open)
     mouth_box: tuple[int, int, int, int] | None = None  # the photo's crop for the mouth fill: x0, y0, x1, y1
     mouth_photo: np.ndarray | None = None  # that crop
 
@@ -87,8 +89,8 @@ BROW_GAIN, BROW_CAP = 2.5, 0.13  # cap in IOD
 # these shapes leave still
 WIDE_UPPER, SQUINT_LOWER, SQUINT_UPPER = 0.07, 0.045, 0.015  # IOD at weight 1
 # blink: at weight 1 the upper lid comes down CLOSE_UPPER of the way to the lower lid, which rises CLOSE_LOWER
-# (a small gap stays: the lashes meet in a dark line; closing it fully would fold the warp)
-CLOSE_UPPER, CLOSE_LOWER = 0.82, 0.12
+# (they meet). The landmarks move so (the mouth fill reads them); the picture is closed by eye_closure.
+CLOSE_UPPER = 1.0 - CLOSE_LOWER
 SOLVE_AT = 0.7
 # the photo's own expression taken away before the track's is applied (the track's weights are targets): the
 # editor's fit of the photo (fxcli/edit/expression_fit.py), restricted to what a laugh, a smile or an open
@@ -100,7 +102,6 @@ SOURCE_REMOVED = ("mouthSmileLeft", "mouthSmileRight", "mouthStretchLeft", "mout
 # at most this much of each is taken away: a warp moves the lips, not the cheeks' bulge and the smile folds,
 # so pulling a broad smile's corners in further only heaps the cheek skin beside the nose
 SOURCE_REMOVED_MAX = 0.5
-BLINK_LEVELS = (0.25, 0.5, 0.75, 1.0)  # the blink's backward map is solved exactly at these weights
 # the lower lip's outer edge (corner to corner) and the inner lower lip's points beside the middle whose ICT
 # motion is the upper lip's (see _lower_lip_follows_the_lip)
 LOWER_OUTER_LIP = (61, 146, 91, 181, 84, 17, 314, 405, 321, 375, 291)
@@ -251,45 +252,6 @@ def _lid_points(src: np.ndarray, motion: np.ndarray, side: str, per_gap: int = 1
     return keep, np.vstack(pts_out), np.vstack(pts_src)
 
 
-def _eye_patches(rig: PortraitRig, level_fields: np.ndarray, splines: list) -> list:
-    """Per eye, the blink's exact backward map at every pixel around the eye minus what the coarse grid gives
-    there (feathered to 0 at the patch's border): a closed eye's lash line is a pixel or two thick, finer
-    than the 4 px grid the other channels are interpolated from."""
-    import cv2
-
-    h, w = rig.image.shape[:2]
-    patches = []
-    per_eye = len(BLINK_LEVELS)
-    for k, side in enumerate(("Left", "Right")):
-        _, upper, lower, (outer, inner) = EYE_REGIONS[side]
-        pts = rig.src[list(upper) + list(lower) + [outer, inner]]
-        opening = float(np.max(rig.src[list(lower), 1] - rig.src[list(upper), 1]))
-        width = float(np.ptp(pts[:, 0]))
-        x0, x1 = int(max(pts[:, 0].min() - 0.35 * width, 0)), int(min(pts[:, 0].max() + 0.35 * width + 1, w))
-        y0, y1 = int(max(pts[:, 1].min() - 2.2 * opening, 0)), int(min(pts[:, 1].max() + 2.2 * opening + 1, h))
-        if x1 - x0 < 4 or y1 - y0 < 4:
-            patches.append(None)
-            continue
-        yy, xx = np.mgrid[y0:y1, x0:x1]
-        where = np.stack([xx.ravel(), yy.ravel()], 1).astype(np.float64)
-        fy = np.minimum(np.arange(y1 - y0) + 0.5, y1 - y0 - np.arange(y1 - y0) - 0.5) / (0.3 * (y1 - y0))
-        fx = np.minimum(np.arange(x1 - x0) + 0.5, x1 - x0 - np.arange(x1 - x0) - 0.5) / (0.3 * (x1 - x0))
-        ramp = lambda v: 0.5 - 0.5 * np.cos(np.pi * np.clip(v, 0, 1))  # noqa: E731
-        feather = (ramp(fy)[:, None] * ramp(fx)[None, :])[..., None]
-        diffs = []
-        for j in range(per_eye):
-            coarse = level_fields[k * per_eye + j].reshape(rig.grid_shape + (2,))
-            up = cv2.resize(coarse, (rig.grid_shape[1] * GRID, rig.grid_shape[0] * GRID),
-                            interpolation=cv2.INTER_LINEAR)[y0:y1, x0:x1]
-            fine = splines[k * per_eye + j](where).reshape(y1 - y0, x1 - x0, 2)
-            # down each column the photo is read in order: where the spline would run back (a fold at the
-            # meeting lids), the picture stands still instead
-            fine[..., 1] = np.maximum.accumulate(yy + fine[..., 1], axis=0) - yy
-            diffs.append(((fine - up) * feather).astype(np.float32))
-        patches.append((y0, y1, x0, x1, np.stack(diffs)))
-    return patches
-
-
 def build_rig(image: np.ndarray, face, editor) -> PortraitRig:
     import cv2
     from scipy.interpolate import RBFInterpolator
@@ -325,16 +287,14 @@ def build_rig(image: np.ndarray, face, editor) -> PortraitRig:
     # moved landmarks, with the eye spelled out column by column (_lid_points).
     from fxcli.tracks.channels import ARKIT52
 
-    def solve(level: float, back_scale: float, c: int, keep_spline: list | None = None) -> np.ndarray:
+    def solve(level: float, back_scale: float, c: int) -> np.ndarray:
         """Channel c's backward field solved at the landmarks moved by `level` of its motion; values are
         `back_scale` of the motion (1 for a per-unit field solved at a typical weight, `level` for a level)."""
         side = next((sd for sd in EYE_REGIONS if ARKIT52[c].endswith(sd)), None)
         keep = np.ones(len(src), bool)
         extra_out, extra_src = np.zeros((0, 2)), np.zeros((0, 2))
         if ARKIT52[c].startswith("eye") and side is not None:
-            # a closing lid is spelled out densely (its lash line must stay straight between landmarks)
-            per_gap = 3 if ARKIT52[c] in LID_CHANNELS else 1
-            keep, extra_out, extra_src = _lid_points(src, deltas[c] * level, side, per_gap)
+            keep, extra_out, extra_src = _lid_points(src, deltas[c] * level, side)
             extra_src = extra_out + (extra_src - extra_out) * (back_scale / level)
         moved = np.vstack([(src + level * deltas[c])[keep], still, extra_out])
         back = np.concatenate([-back_scale * deltas[c][keep], np.zeros((len(still), 2)), extra_src - extra_out])
@@ -342,8 +302,6 @@ def build_rig(image: np.ndarray, face, editor) -> PortraitRig:
         exact = RBFInterpolator(moved, back, kernel="thin_plate_spline", smoothing=sm)
         f = np.zeros((len(grid), 2))
         f[inside] = exact(grid[inside])
-        if keep_spline is not None:
-            keep_spline.append(exact)
         return f.reshape(-1)
 
     # brows and lids move several pixels with steep gradients near the eye: their fields are solved at the
@@ -351,13 +309,10 @@ def build_rig(image: np.ndarray, face, editor) -> PortraitRig:
     for c, name in enumerate(ARKIT52):
         if name.startswith(("brow", "eyeWide", "eyeSquint")):
             fields[c] = solve(SOLVE_AT, 1.0, c)
-    # a blink moves the lid by the eye's whole opening: solved at a few weights, a frame blends the two nearest
-    levels, splines = [], []
+    # a blink is not a warp: the lid is closed on the photo itself (eye_closure), the warp carries it
     for c in [ARKIT52.index(n) for n in LID_CHANNELS]:
         fields[c] = 0.0
-        levels.extend(solve(level, level, c, splines) for level in BLINK_LEVELS)
-    # (52 + 2 x levels, gh * gw * 2), contiguous: a frame's field is one vector-matrix product
-    fields = np.ascontiguousarray(np.vstack([fields, np.asarray(levels)]).astype(np.float32))
+    fields = np.ascontiguousarray(fields.astype(np.float32))
 
     # head-motion falloff: 1 over the face, smoothly to 0 at FALLOFF_OUTER face radii
     lo, hi = src.min(0), src.max(0)
@@ -377,7 +332,7 @@ def build_rig(image: np.ndarray, face, editor) -> PortraitRig:
     scale, rot, shift = umeyama(editor.neutral @ FLIP, face.landmarks.astype(np.float64))
     rig.source_smile = np.asarray(editor.source_smile(face, scale, rot, shift), np.float32)
     rig.source_weights = source_weights(editor, face, rig.source_smile)
-    rig.eye_patches = _eye_patches(rig, fields[len(ARKIT52):], splines)
+    rig.lids = [_lids(image, src, side) for side in ("Left", "Right")]
     # the mouth fill's view of the photo: its lips, the cheeks and the nose (where it samples the skin)
     from fxcli.edit.mouth_interior import OUTER_LIPS, SKIN_SPOTS
 
@@ -431,27 +386,11 @@ def backward_map(rig: PortraitRig, weights: np.ndarray, pose_back: np.ndarray | 
     import cv2
 
     h, w = rig.image.shape[:2]
-    coarse = (_field_weights(weights) @ rig.fields).reshape(rig.grid_shape + (2,))
+    coarse = (np.asarray(weights, np.float32) @ rig.fields).reshape(rig.grid_shape + (2,))
     if pose_back is not None:
         coarse = coarse + pose_back
     fine = cv2.resize(coarse, (rig.grid_shape[1] * GRID, rig.grid_shape[0] * GRID), interpolation=cv2.INTER_LINEAR)
-    xy = _base(h, w) + fine[:h, :w]  # one CV_32FC2 array
-    if rig.eye_patches:
-        from fxcli.tracks.channels import ARKIT52
-
-        hats = _field_weights(weights)[len(ARKIT52):].reshape(len(LID_CHANNELS), len(BLINK_LEVELS))
-        for patch, coef in zip(rig.eye_patches, hats, strict=True):
-            if patch is None or not coef.any():
-                continue
-            y0, y1, x0, x1, diffs = patch
-            if pose_back is not None and pose_back.any():  # the eye is where the head pose carries it
-                centre = np.array([(x0 + x1) / 2, (y0 + y1) / 2])
-                dx, dy = np.round(_forward_pose(rig, centre[None], pose_back)[0] - centre).astype(int)
-                x0, x1, y0, y1 = x0 + dx, x1 + dx, y0 + dy, y1 + dy
-                if x0 < 0 or y0 < 0 or x1 > w or y1 > h:
-                    continue
-            xy[y0:y1, x0:x1] += np.tensordot(coef, diffs, axes=1)
-    return xy
+    return _base(h, w) + fine[:h, :w]  # one CV_32FC2 array
 
 
 def warp_frame(rig: PortraitRig, weights: np.ndarray, pose: np.ndarray, *, with_mouth: bool = True) -> np.ndarray:
@@ -460,10 +399,35 @@ def warp_frame(rig: PortraitRig, weights: np.ndarray, pose: np.ndarray, *, with_
     h, w = rig.image.shape[:2]
     pf = pose_field(rig, pose)
     xy = backward_map(rig, weights, pf)
-    out = cv2.remap(rig.image, xy, None, interpolation=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REFLECT)
+    out = cv2.remap(closed_eyes(rig, weights), xy, None, interpolation=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REFLECT)
     if not with_mouth:
         return out
     return fill_frame_mouth(rig, out, weights, pf, xy)
+
+
+def _lids(image: np.ndarray, src: np.ndarray, side: str):
+    from fxcli.talk.eye_closure import eye_lids
+
+    _, upper, lower, (outer, inner) = EYE_REGIONS[side]
+    return eye_lids(image, src[[outer, *upper, inner]], src[[outer, *lower, inner]])
+
+
+def closed_eyes(rig: PortraitRig, weights: np.ndarray) -> np.ndarray:
+    """The photo with each eye closed by its eyeBlink weight (fxcli/talk/eye_closure.py); the photo itself
+    when both are open."""
+    from fxcli.talk.eye_closure import close_eye
+    from fxcli.tracks.channels import ARKIT52
+
+    image = rig.image
+    for name, lids in zip(LID_CHANNELS, rig.lids or (), strict=False):
+        b = float(weights[ARKIT52.index(name)])
+        if lids is None or b < 0.01:
+            continue
+        if image is rig.image:
+            image = rig.image.copy()
+        x0, y0, x1, y1 = lids.box
+        image[y0:y1, x0:x1] = close_eye(rig.image, lids, b)
+    return image
 
 
 def fill_frame_mouth(rig: PortraitRig, out: np.ndarray, weights: np.ndarray, pf: np.ndarray,
@@ -533,25 +497,6 @@ def _crop_box(points: np.ndarray, shape: tuple[int, ...], margin: float = 0.35) 
     x0, y0 = np.floor(lo - pad).astype(int)
     x1, y1 = np.ceil(hi + pad).astype(int)
     return max(x0, 0), max(y0, 0), min(x1, shape[1]), min(y1, shape[0])
-
-
-def _field_weights(weights: np.ndarray) -> np.ndarray:
-    """A frame's ARKit-52 weights -> the coefficients of `PortraitRig.fields`: the blink channels become
-    piecewise-linear (hat) weights of their exactly solved levels."""
-    from fxcli.tracks.channels import ARKIT52
-
-    w = np.asarray(weights, np.float32)
-    out = np.zeros(len(ARKIT52) + len(LID_CHANNELS) * len(BLINK_LEVELS), np.float32)
-    out[: len(ARKIT52)] = w
-    knots = np.array((0.0,) + BLINK_LEVELS)
-    for k, name in enumerate(LID_CHANNELS):
-        c = ARKIT52.index(name)
-        out[c] = 0.0
-        b = float(np.clip(w[c], 0.0, 1.0))
-        hats = [np.interp(b, knots, np.eye(len(knots))[j]) for j in range(1, len(knots))]
-        start = len(ARKIT52) + k * len(BLINK_LEVELS)
-        out[start:start + len(BLINK_LEVELS)] = hats
-    return out
 
 
 def _forward_pose(rig: PortraitRig, pts: np.ndarray, field: np.ndarray) -> np.ndarray:
