@@ -7,9 +7,19 @@
    instructed class is more probable under its own instruction than under the three others.
 3. Motion: "nod twice", "turn your head to the left", "close your eyes", "raise your eyebrows" measured
    on the frames with FaceMesh (face centre motion, eye opening, brow raise proxies) against no instruction.
+4. Eyes ("close your eyes" and blinks, on --portraits portraits): the same speech with "close your eyes" and
+   with no instruction, over the clip's second half (the eyes shut from 0.3 s on) and at the no-instruction
+   clip's blink peaks (frames whose eyeBlinkLeft and Right are both >= 0.9 in its track) against its frames
+   with open eyes (both < 0.05). Two measures per frame: FaceMesh's lid gap (au_proxies `eye_opening`, the
+   mean of both eyes' upper-to-lower lid distance over the inter-ocular distance) and `eye_shown`
+   (fxcli/metrics/eye_visibility.py: the share of the photo's open-eye pixels - iris, pupil, white, unlike
+   the skin around the eye, in the upper 60 % of the opening - that the frame still shows at the same place,
+   with the frame brought back onto the photo by its four eye corners; 1 = as open as the photo, ~0 =
+   covered). A tile of eye crops (no instruction late, eyes closed late, blink peak) is written to --eye-tiles.
 A tile of frames is written to --tiles.
 
 Run: nice -n 10 python3 benchmarks/eval_talk.py [--portraits 8] [--tiles /tmp/talk_tiles.png]
+     nice -n 10 python3 benchmarks/eval_talk.py --portraits 8 --skip sync,emotion,motion  (eyes only)
 """
 
 from __future__ import annotations
@@ -47,7 +57,9 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--portraits", type=int, default=8)
     ap.add_argument("--tiles", default="/tmp/talk_tiles.png")
-    ap.add_argument("--skip", default="", help="comma list of parts to skip: sync,emotion,motion")
+    ap.add_argument("--skip", default="", help="comma list of parts to skip: sync,emotion,motion,eyes")
+    ap.add_argument("--eye-tiles", default="/tmp/talk_eye_tiles.png")
+    ap.add_argument("--eye-tile-portraits", default="001,005,007,009", help="numbers of the portraits in the eye tile")
     args = ap.parse_args()
     skip = set(args.skip.split(","))
 
@@ -156,6 +168,8 @@ def main() -> None:
                 print(json.dumps(m), flush=True)
                 if i == 0:
                     tiles.append(frames[int(len(frames) * 0.7)])
+    if "eyes" not in skip:
+        eyes(talker, portraits, make, wavs[(VOICES[0], 1)], tmp, args.eye_tiles, args.eye_tile_portraits.split(","))
     if tiles:
         import cv2
 
@@ -165,6 +179,74 @@ def main() -> None:
         grid = np.vstack([np.hstack(small[k:k + 4]) for k in range(0, len(small), 4)])
         cv2.imwrite(args.tiles, cv2.cvtColor(grid, cv2.COLOR_RGB2BGR))
         print(f"tiles: {args.tiles}")
+
+
+def eyes(talker, portraits, make, wav, tmp: Path, tile_path: str, tiled: list[str]) -> None:
+    """Part 4 of the module docstring."""
+    import cv2
+
+    from fxcli.judges.geometry import au_proxies
+    from fxcli.metrics.eye_visibility import eye_shown
+    from fxcli.metrics.talk_sync import read_video, track_landmarks
+    from fxcli.tracks.track_io import read_tracks
+
+    rows, crops = [], []
+    for i, p in enumerate(portraits):
+        rig = talker.portrait_rig(p, (512, 512))
+        measured = {}
+        for label, instruction in (("none", None), ("closed", "close your eyes")):
+            out = tmp / f"eyes_{i}_{label}.mp4"
+            make(p, wav, out, SENTENCES[1], instruction)
+            frames = read_video(str(out)).frames
+            lms = track_landmarks(frames)
+            opening = np.array([au_proxies(x)["eye_opening"] if np.isfinite(x).all() else np.nan for x in lms])
+            shown = np.array([np.nan if (v := eye_shown(rig.image, rig.src, f, x)) is None else v
+                              for f, x in zip(frames, lms, strict=True)])
+            measured[label] = (frames, opening, shown)
+        track_path = tmp / f"eyes_{i}_none.json"
+        make(p, wav, track_path, SENTENCES[1], None)
+        track = read_tracks(str(track_path))[0]
+        blink = np.minimum(track.column("eyeBlinkLeft"), track.column("eyeBlinkRight"))
+        frames, opening, shown = measured["none"]
+        n = min(len(blink), len(frames))
+        peak, open_ = np.flatnonzero(blink[:n] >= 0.9), np.flatnonzero(blink[:n] < 0.05)
+        late = slice(len(frames) // 2, None)
+        c_frames, c_opening, c_shown = measured["closed"]
+        late_c = slice(len(c_frames) // 2, None)
+        row = {"portrait": Path(p).name,
+               "lid_gap_none_late": _mean(opening[late]), "lid_gap_closed_late": _mean(c_opening[late_c]),
+               "shown_none_late": _mean(shown[late]), "shown_closed_late": _mean(c_shown[late_c]),
+               "blink_peaks": len(peak), "lid_gap_open": _mean(opening[open_]), "lid_gap_peak": _mean(opening[peak]),
+               "shown_open": _mean(shown[open_]), "shown_peak": _mean(shown[peak])}
+        rows.append(row)
+        print(json.dumps(row), flush=True)
+        if any(Path(p).name == f"interfaces-{n}.jpg" for n in tiled):
+            xs, ys = rig.src[[33, 133, 263, 362, 159, 145, 386, 374], 0], rig.src[[159, 145, 386, 374], 1]
+            x0, x1 = int(xs.min() - 20), int(xs.max() + 20)
+            half = (x1 - x0) // 5
+            y0, y1 = int(ys.mean() - half), int(ys.mean() + half)
+            picks = [frames[int(len(frames) * 0.75)], c_frames[int(len(c_frames) * 0.75)],
+                     frames[peak[len(peak) // 2]] if len(peak) else np.zeros_like(frames[0])]
+            crops.append(np.hstack([cv2.resize(f[y0:y1, x0:x1], (480, 480 * (y1 - y0) // (x1 - x0))) for f in picks]))
+    def summary(key_a: str, key_b: str) -> str:
+        a = np.array([r[key_a] for r in rows], float)
+        b = np.array([r[key_b] for r in rows], float)
+        ok = np.isfinite(a) & np.isfinite(b)
+        return f"{np.mean(a[ok]):.3f} vs {np.mean(b[ok]):.3f} (lower on {int((b[ok] < a[ok]).sum())}/{int(ok.sum())})"
+    print(f"EYES closed vs none, late frames: lid gap {summary('lid_gap_none_late', 'lid_gap_closed_late')}; "
+          f"eye_shown {summary('shown_none_late', 'shown_closed_late')}", flush=True)
+    print(f"EYES blink peaks vs open frames: lid gap {summary('lid_gap_open', 'lid_gap_peak')}; "
+          f"eye_shown {summary('shown_open', 'shown_peak')}", flush=True)
+    if crops:
+        h = min(c.shape[0] for c in crops)
+        cv2.imwrite(tile_path, cv2.cvtColor(np.vstack([c[:h] for c in crops]), cv2.COLOR_RGB2BGR))
+        print(f"eye tiles: {tile_path} (columns: no instruction, close your eyes, blink peak)")
+
+
+def _mean(values: np.ndarray) -> float | None:
+    values = np.asarray(values, float)
+    values = values[np.isfinite(values)]
+    return round(float(values.mean()), 3) if len(values) else None
 
 
 if __name__ == "__main__":
