@@ -150,3 +150,35 @@ def test_score_talk_au_f1_against_a_reference_video_and_an_instruction(tmp_path)
     assert_one_error_line(r, 3, "none.mp4: no such file")
     r = run_fxe("score", "--images", str(PORTRAIT), "--reference", str(clip))
     assert_one_error_line(r, 2, "--reference goes with --tracks or --talk")
+
+
+def test_score_talk_eye_shown_sees_open_and_closed_eyes(tmp_path):
+    """`eye_shown` (with --source): the photo's own eyes on every frame -> 1; a clip whose second half closes
+    them (the talking portrait's closed lid) -> its late mean and minimum fall far below."""
+    import json
+
+    from fxcli.backends.edit_embedded import EmbeddedEditor
+    from fxcli.face import find_face, load_image
+    from fxcli.provenance import make_meta
+    from fxcli.render.video_writer import encode_video
+    from fxcli.talk.portrait import build_rig, fit_image, warp_frame
+    from fxcli.tracks.channels import ARKIT52
+
+    photo = fit_image(load_image(str(PORTRAIT)), (256, 256))
+    rig = build_rig(photo, find_face(photo), EmbeddedEditor())
+    shut = np.zeros(len(ARKIT52), np.float32)
+    shut[[ARKIT52.index("eyeBlinkLeft"), ARKIT52.index("eyeBlinkRight")]] = 1.0
+    closed = warp_frame(rig, shut, np.zeros(3))
+    wav = tmp_path / "tone.wav"
+    ffmpeg("-f", "lavfi", "-i", "sine=frequency=220", "-t", "0.4", str(wav))
+    lines = {}
+    for name, frames in (("open", [photo] * 10), ("closing", [photo] * 5 + [closed] * 5)):
+        out = tmp_path / f"{name}.mp4"
+        encode_video(frames, str(out), size=(256, 256), fps=25.0, meta=make_meta("test"))
+        r = run_fxe("score", "--talk", str(out), "--audio", str(wav), "--source", str(PORTRAIT), "--json")
+        assert r.code == 0, r.stderr
+        lines[name] = json.loads(r.out)
+    a, b = lines["open"], lines["closing"]
+    assert a["eye_shown"] > 0.9 and a["eye_shown_late"] > 0.9 and a["eye_shown_min"] > 0.85, a
+    assert b["eye_shown_late"] < 0.45 and b["eye_shown_min"] < 0.45, b
+    assert b["eye_shown"] == pytest.approx((a["eye_shown"] * 5 + b["eye_shown_late"] * 5) / 10, abs=0.05)

@@ -8,6 +8,11 @@
 - Jitter: mean landmark acceleration |x[t+1] - 2 x[t] + x[t-1]| over the 468 landmarks and frames, in %
   of the inter-ocular distance per frame^2.
 - Identity: cosine similarity (dlib descriptors) of the source photo's face and frames spread over the clip.
+- Eyes (with the source photo): `eye_shown` per frame (fxcli.metrics.eye_visibility: the share of the photo's
+  open-eye pixels the frame still shows at the same place; ~1 open as in the photo, ~0 shut), the source
+  brought to the frames' size as `fxe talk` does (scaled to cover, centre-cropped); `eye_shown` is its mean over
+  the frames with a face, `eye_shown_late` over their second half ("close your eyes"), `eye_shown_min` the
+  lowest (a blink's peak).
 - AUs: FaceMesh proxy AUs active on 3 frames (at 1/4, 1/2, 3/4 of the clip; their intersection, as
   InstructAvatar takes it), relative to the source photo's own neutral when given. AU precision / recall /
   F1 (InstructAvatar's AU_F1) against the AUs of a ground-truth video (`reference`, taken the same way),
@@ -201,6 +206,7 @@ def score_talk(video: str, *, audio: str | None = None, source: str | None = Non
         from fxcli.judges.geometry import au_proxies
 
         neutral = au_proxies(find_face(load_image(source), source=source))
+        result.update(_eyes_shown(source, clip, lms, found))
     ref_aus = None
     if ref_clip is not None:
         ref_lms = track_landmarks(ref_clip.frames)
@@ -253,6 +259,24 @@ def _identity(source: str, clip: Video, lms: np.ndarray) -> dict:
         if faces:
             sims.append(similarity(ref, judge.embed(np.ascontiguousarray(clip.frames[i]), faces[0])))
     return {"identity": round(float(np.mean(sims)), 4) if sims else None}
+
+
+def _eyes_shown(source: str, clip: Video, lms: np.ndarray, found: np.ndarray) -> dict:
+    from fxcli.face import find_face, load_image
+    from fxcli.metrics.eye_visibility import eye_shown
+    from fxcli.talk.portrait import fit_image
+
+    h, w = clip.frames.shape[1:3]
+    photo = fit_image(load_image(source), (w, h))
+    face = find_face(photo, source=source)
+    shown = np.array([eye_shown(photo, face.landmarks, clip.frames[i], lms[i]) if found[i] else None
+                      for i in range(len(clip.frames))], dtype=object)
+    values = np.array([v for v in shown if v is not None], float)
+    late = np.array([v for v in shown[np.flatnonzero(found)[len(np.flatnonzero(found)) // 2:]] if v is not None], float)
+    if not len(values):
+        return {"eye_shown": None, "eye_shown_late": None, "eye_shown_min": None}
+    return {"eye_shown": _round(float(values.mean())), "eye_shown_late": _round(float(late.mean())) if len(late) else None,
+            "eye_shown_min": _round(float(values.min()))}
 
 
 def clip_aus(lms: np.ndarray, found: np.ndarray, neutral: dict | None) -> set[str]:
