@@ -11,6 +11,10 @@ a frame is then one small matrix product, one resize and one cv2.remap.
 - Mouth interior: each frame's lip opening is filled by the editor's mouth fill (fxcli/edit/mouth_interior.py):
   the photo's own teeth carried by the lips, the rest a cavity shaded to this opening with rows of teeth,
   on crops around the mouth (a few ms a frame). It is a function of the lips' shape, so it does not flicker.
+- Eyes: blinks and closed eyes are no warp (a lid bent over the eye's whole opening stretches its lashes and
+  squeezes the iris into a line): each eye is closed on the photo itself by its eyeBlink weight
+  (fxcli/talk/eye_closure.py: lid skin slides down over the still eyeball, a lash line where the lids meet),
+  on a crop around the eye, before the frame's warp carries it with the head.
 - Head pose: pitch, yaw and roll become a 2D similarity about the neck (roll a rotation, yaw and pitch
   shifts with a slight foreshortening), applied through a smooth falloff around the face and added to
   the same backward map: the background stays still and nothing tears at the face border.
