@@ -28,14 +28,15 @@ import numpy as np
 
 CLOSE_LOWER = 0.12  # share of the opening the lower lid rises at b = 1 (the upper lid comes down the rest)
 LID_ABOVE = 0.7  # openings of lid skin above the margin that stretch (its top, below the crease, stays still)
+LID_PAD = 0.15  # of the eye's largest opening, added above: FaceMesh's upper lid sits a little below the lashes
 SKIN_ABOVE = 1.2  # openings above the margin the lid's skin colour is taken from
 LASH_BAND = 0.3  # openings just above the margin that move down unstretched (lashes, the lid's edge)
 LID_BELOW = 0.8  # openings of lower-lid skin that the lower margin's rise squeezes
 LASH_LINE = (0.45, 0.9)  # the drawn lash line fades in between these closures
 LASH_WIDTH = 0.09  # of the opening (at least LASH_MIN px): the drawn line's half height
 LASH_MIN = 0.7
-SKIN_RANK = 0.7  # the lid skin's colour: pixels near this brightness rank of the lid above the lashes
-DELASH = (6.0, 26.0)  # the moving lid: pixels this much darker than its skin (grey levels) become skin
+SKIN_RANK = 0.5  # the lid skin's colour: pixels near this brightness rank of the lid above the lashes
+DELASH = (10.0, 30.0)  # the moving lid: pixels this much darker than its skin (grey levels) become skin
 MIN_OPENING = 1.5  # px: an eye opened less than this (already shut, or too small) is left alone
 
 
@@ -49,6 +50,12 @@ class Lids:
     lash: np.ndarray  # (w, 3) float32 colour of the lashes per column
     skin: np.ndarray  # (w, 3) float32 colour of the upper lid's skin per column
     taper: np.ndarray  # (w,) drawn line's strength per column: 1 in the middle, 0 at the corners
+    pad: float = 0.0  # px added above the moving lid (LID_PAD)
+
+    def top(self) -> np.ndarray:
+        """(w,) y of the moving lid's still top per column."""
+        g = self.lower - self.upper
+        return self.upper - LID_ABOVE * g - self.pad * (g > 0)
 
 
 def _curve(points: np.ndarray, xs: np.ndarray) -> np.ndarray:
@@ -72,7 +79,8 @@ def eye_lids(image: np.ndarray, outline_upper: np.ndarray, outline_lower: np.nda
     lower = upper + gap
     if gap.max() < MIN_OPENING:
         return None
-    y0 = int(np.floor((upper - max(LID_ABOVE, SKIN_ABOVE) * gap).min())) - 1
+    pad = LID_PAD * float(gap.max())
+    y0 = int(np.floor((upper - max(LID_ABOVE, SKIN_ABOVE) * gap - pad).min())) - 1
     y1 = int(np.ceil((lower + LID_BELOW * gap).max())) + 2
     if x0 < 0 or y0 < 0 or x1 > w or y1 > h:
         return None
@@ -104,7 +112,7 @@ def eye_lids(image: np.ndarray, outline_upper: np.ndarray, outline_lower: np.nda
     skin = cv2.GaussianBlur(skin[None], (0, 0), sigmaX=3.0, sigmaY=0.1)[0]
     taper = np.sqrt(np.clip(gap / max(gap.max(), 1e-6) / 0.5, 0, 1))
     return Lids((x0, y0, x1, y1), upper, lower, lash.astype(np.float32), skin.astype(np.float32),
-                taper.astype(np.float32))
+                taper.astype(np.float32), pad)
 
 
 def _smoothstep(v: float, lo: float, hi: float) -> float:
@@ -118,7 +126,7 @@ def row_map(lids: Lids, b: float) -> np.ndarray:
     y = np.arange(y0, y1, dtype=np.float32)[:, None]
     u, g = lids.upper[None].astype(np.float32), (lids.lower - lids.upper)[None].astype(np.float32)
     ll = u + g
-    a = u - LID_ABOVE * g  # top of the moving lid (still)
+    a = lids.top()[None].astype(np.float32)  # top of the moving lid (still)
     m = u + b * (1 - CLOSE_LOWER) * g  # the new upper margin
     lb = ll - b * CLOSE_LOWER * g  # the new lower margin
     c = ll + LID_BELOW * g  # bottom of the moving lower lid (still)
@@ -148,13 +156,14 @@ def close_eye(image: np.ndarray, lids: Lids, b: float) -> np.ndarray:
     # stretched, would streak: pixels darker than the lid's skin become skin, more so as the eye closes
     g = (lids.lower - lids.upper).astype(np.float32)
     y = np.arange(y0, y1, dtype=np.float32)[:, None]
-    top = lids.upper - LID_ABOVE * g
+    top = lids.top()
     lash_top = lids.upper + b * (1 - CLOSE_LOWER) * g - LASH_BAND * g
-    ramp = np.clip((y - top) / np.maximum(LASH_BAND * g, 1.0), 0, 1) * np.clip((lash_top - y) + 1, 0, 1)
+    ramp = np.clip((y - top) / np.maximum(0.5 * (lash_top - top), 1.0), 0, 1)
+    ramp = ramp * ramp * (3 - 2 * ramp) * np.clip((lash_top - y) + 1, 0, 1)  # smooth from the still top
     luma = crop.astype(np.float32) @ np.array([0.299, 0.587, 0.114], np.float32)
     skin_luma = lids.skin @ np.array([0.299, 0.587, 0.114], np.float32)
     dark = np.clip((skin_luma[None] - luma - DELASH[0]) / (DELASH[1] - DELASH[0]), 0, 1)
-    w = (dark * ramp * min(1.0, 2.0 * b) * (g > 0)[None])[..., None]
+    w = (dark * ramp * min(1.0, 2.0 * b) * lids.taper[None])[..., None]
     if w.any():
         crop = (crop.astype(np.float32) * (1 - w) + lids.skin[None] * w + 0.5).astype(np.uint8)
     strength = _smoothstep(b, *LASH_LINE)
