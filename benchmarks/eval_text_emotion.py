@@ -139,10 +139,11 @@ def main() -> None:
     model = load_emotion_model(args.model)
     threshold = np.array(model.meta.get("multilabel_thresholds", model.meta.get("multilabel_threshold", 0.3)))
     print(f"model: corpora {model.meta.get('corpora')}, seed {model.meta.get('seed')}, best epoch "
-          f"{model.meta.get('best_epoch')}, T basic {model.t_basic}, T fine {model.t_fine}")
+          f"{model.meta.get('best_epoch')}, T basic {model.t_basic}, T fine {model.t_fine}, fine-head weight "
+          f"{model.fine_mix}, lexical head {model.meta.get('ngram')}")
     results = {"model": {k: model.meta.get(k) for k in ("corpora", "seed", "best_epoch", "t_basic", "t_fine",
                                                          "max_train_lines", "dev_macro_f1_basic", "ensemble",
-                                                         "decision_bias")}}
+                                                         "decision_bias", "fine_mix", "ngram")}}
     for name in args.corpora.split(","):
         corpus = load_corpus(args.corpus_dir, name, "test")
         t0 = time.perf_counter()
@@ -152,7 +153,7 @@ def main() -> None:
             from fxcli.text.minilm_lean import load_lean_minilm
 
             feats = load_lean_minilm().features(corpus.texts)[0]
-        probs, _ = model.predict(feats)
+        probs, _ = model.predict(feats, corpus.texts)
         results[name] = report(name, corpus.basic, probs, threshold)
         results[name]["seconds"] = round(time.perf_counter() - t0, 1)
         # the cues text2flame adds (lexicon words, negation, emoji), here on the whole line (no clause split)

@@ -102,11 +102,26 @@ def test_training_is_seeded_and_learns_the_tiny_corpus(tmp_path, fxe):
 
     model = load_emotion_model_file(str(tmp_path / "a" / "text_emotion.safetensors"))
     assert model.w1.shape[1] == 64 and len(model.bias) == 7 and len(config["multilabel_thresholds"]) == 7
-    feats, _ = load_lean_minilm().features(["Thanks so much for your help!", "I am really furious with you."])
-    basic, fine = model.predict(feats)
+    texts = ["Thanks so much for your help!", "I am really furious with you."]
+    feats, _ = load_lean_minilm().features(texts)
+    basic, fine = model.predict(feats, texts)
     assert [BASIC_LABELS[i] for i in basic.argmax(1)] == ["happy", "angry"]
     assert GO_LABELS[int(fine[0].argmax())] == "gratitude"
     np.testing.assert_allclose(basic.sum(1), 1, atol=1e-5)
+    # the lexical head: on this corpus the MLP alone is perfect on dev, so weight 0 wins the grid; forced in
+    assert runs[0]["ngram_weight"] == 0 and model.ngram_w is None
+    r = fxe("--seed", "3", "train", "text-emotion", "--data", str(folder), "-o", str(tmp_path / "n"), "--cache",
+            str(cache), "--epochs", "12", "--hidden", "32", "--ensemble", "2", "--ngram-weight", "1", "-q")
+    assert r.code == 0, r.stderr
+    lexical = load_emotion_model_file(str(tmp_path / "n" / "text_emotion.safetensors"))
+    assert lexical.meta["ngram"]["weight"] == 1.0 and lexical.meta["ngram"]["l2"] == 1e-4  # first of the grid
+    assert lexical.ngram_w.shape == (2**17, 7) and lexical.ngram_w.dtype == np.float16
+    lp = lexical.ngram_log_probs(["I am furious", "Thank you", "the bus"])
+    assert [BASIC_LABELS[i] for i in lp.argmax(1)] == ["angry", "happy", "neutral"]
+    np.testing.assert_allclose(lp[:, [0, 3, 4, 6]], [[-0.582, -0.998, -2.893, -4.083], [-3.261, -0.059, -4.861, -4.539],
+                                                     [-4.372, -2.921, -4.369, -0.083]], atol=2e-3)  # golden (seed 3)
+    basic_n, _ = lexical.predict(feats, texts)
+    assert [BASIC_LABELS[i] for i in basic_n.argmax(1)] == ["happy", "angry"]
     r = fxe("train", "text-emotion", "--data", str(folder), "-o", str(tmp_path / "c"), "--cache", str(cache),
             "--dry-run")
     assert r.code == 0 and json.loads(r.stdout)["dry_run"] is True and not (tmp_path / "c" / "config.json").exists()
@@ -136,7 +151,7 @@ def test_shipped_model_matches_registry_and_is_calibrated_on_dev():
 
     spec = registry.get_spec("text-emotion")
     data = (ASSET / WEIGHTS_FILE).read_bytes()
-    assert hashlib.sha256(data).hexdigest() == spec.files[0].sha256 and len(data) < 8_000_000  # 5 members
+    assert hashlib.sha256(data).hexdigest() == spec.files[0].sha256 and len(data) < 10_000_000  # 5 members + lexical head
     model = load_emotion_model()
     assert model.basic_labels == list(BASIC_LABELS) and model.fine_labels == list(GO_LABELS)
     assert 0.25 < model.t_basic < 8 and 0.25 < model.t_fine < 8

@@ -6,7 +6,7 @@ import json
 
 import click
 
-from fxcli.cli.option_types import FRACTION, POSITIVE_FLOAT, POSITIVE_INT
+from fxcli.cli.option_types import FRACTION, POSITIVE_FLOAT, POSITIVE_INT, FiniteFloatRange
 from fxcli.cli.options import settings_of
 from fxcli.cli.train_cmd import trainer_options
 
@@ -35,15 +35,21 @@ from fxcli.cli.train_cmd import trainer_options
 @click.option("--fine-mix", type=FRACTION, default=None, metavar="W",
               help="Weight of the fine head (28 categories summed per family) in the family decision, the rest "
                    "the basic head's. Default: the best of 0, 0.3, 0.5, 0.7 on dev.")
+@click.option("--ngram-weight", type=FiniteFloatRange(0.0, 10.0), default=None, metavar="W",
+              help="Weight of the lexical head (logistic regression over hashed word unigrams + bigrams) in the "
+                   "family decision; 0 trains no lexical head. Default: the best of 0, 0.5, 0.75, 1, 1.25 on dev "
+                   "(with its L2 strength).")
 def text_emotion(data: str, output: str, epochs: int, batch_size: int, precision: str, resume: bool,
                  dry_run: bool, corpora: str, cache: str | None, max_train_lines: int | None, hidden: int,
-                 dropout: float, ensemble: int, lr: float, fine_mix: float | None) -> None:
+                 dropout: float, ensemble: int, lr: float, fine_mix: float | None,
+                 ngram_weight: float | None) -> None:
     """Train the text -> emotion classifier (frozen MiniLM features -> MLP, 7 families + 28 categories).
 
     The encoder's features are computed once per corpus line and cached (the slow part: about 20 ms
     per line on one CPU core); training the heads then takes a minute per ensemble member. Each member
     keeps its epoch with the best dev macro F1; the family decision mixes the basic head with the fine
-    head's per-family sums (--fine-mix, chosen on dev by default); the merged model's probabilities are
+    head's per-family sums (--fine-mix, chosen on dev by default) and a lexical head over hashed word
+    unigrams + bigrams (--ngram-weight, chosen on dev by default); the merged model's probabilities are
     calibrated on dev (temperature scaling) and per-family decision offsets are fitted on dev for macro
     F1. The same
     --seed gives the same model. Use the result with FXE_MODEL_TEXT_EMOTION=OUTPUT, or copy its
@@ -73,6 +79,6 @@ def text_emotion(data: str, output: str, epochs: int, batch_size: int, precision
     record = train_text_emotion(data, output, corpora=tuple(corpora.split(",")), seed=settings.seed, cache=cache,
                                 epochs=epochs, hidden=hidden, dropout=dropout, lr=lr, batch_size=batch_size,
                                 max_train_lines=max_train_lines, ensemble=ensemble, fine_mix=fine_mix,
-                                dry_run=dry_run,
+                                ngram=ngram_weight != 0, ngram_weight=ngram_weight, dry_run=dry_run,
                                 log=console.info)
     click.echo(json.dumps(record, sort_keys=True))

@@ -237,11 +237,12 @@ def analyse_text(text: str, encoder_path: str | None = None, vectors: np.ndarray
         from fxcli.text.emotion_model import load_emotion_model
 
         model = load_emotion_model(model_path)
+        read = [strip_emoji(lx[4]) or "." for lx in lexical]  # what the encoder and the lexical head read
         if vectors is None:
             from fxcli.text.minilm_lean import load_lean_minilm
 
-            vectors = load_lean_minilm(encoder_path).features([strip_emoji(lx[4]) or "." for lx in lexical])[0]
-        base, fine_all = model.predict(vectors)
+            vectors = load_lean_minilm(encoder_path).features(read)[0]
+        base, fine_all = model.predict(vectors, read)
         base_logits = np.log(np.maximum(base, 1e-6))
     else:
         base_logits = np.tile(np.log(np.where(np.array(BASIC_LABELS) == "neutral", 0.94, 0.01)), (len(clauses), 1))

@@ -8,6 +8,9 @@ in the file's metadata are concatenated and standardised, then one hidden layer 
 - `fine`: the 27 GoEmotions categories + neutral, each mapped onto an expression-library entry.
 The family decision may also hear the fine head: with `fine_mix` m (chosen on dev), the basic logits are
 (1 - m) log softmax(basic) + m log(the fine probabilities summed per family, the paper's Ekman mapping).
+A lexical head may join it: a multinomial logistic regression over the text's hashed word unigrams and
+bigrams (fxcli.text.ngrams), whose log-probabilities are added with `ngram_weight` (chosen on dev) to the
+basic logits before the temperature and the offsets; it reads the text the encoder read.
 Trained by `fxe train text-emotion` (fxcli/train/text_emotion_trainer.py) on GoEmotions (+ XED); weights,
 split digests and training settings live in `fxcli/assets/text_emotion/` (see its README).
 """
@@ -43,19 +46,35 @@ class EmotionModel:
     meta: dict
     bias: np.ndarray | None = None  # (7,) decision offsets added to the tempered basic logits
     fine_mix: float = 0.0  # weight of the fine head's per-family sums in the basic logits
+    ngram_w: np.ndarray | None = None  # (buckets, 7) lexical head: weights of the hashed n-grams
+    ngram_b: np.ndarray | None = None  # (7,)
+    ngram_weight: float = 0.0  # weight of the lexical head's log-probabilities in the basic logits
 
-    def logits(self, features: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Raw (uncalibrated) basic (N, 7) and fine (N, 28) logits for features (N, 7, 384); the basic
-        ones already mixed with the fine head's family sums when `fine_mix` > 0."""
+    def logits(self, features: np.ndarray, texts: list[str] | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """Raw (uncalibrated) basic (N, 7) and fine (N, 28) logits for features (N, 7, 384) of `texts`; the
+        basic ones already mixed with the fine head's family sums when `fine_mix` > 0 and with the lexical
+        head's log-probabilities when the model has one (then `texts`, the lines the encoder read, is
+        required)."""
         x = features[:, self.layers].reshape(len(features), -1)
         x = (x - self.mean) / self.std
         h = _gelu(x @ self.w1 + self.b1)
         lb, lf = h @ self.wb + self.bb, h @ self.wf + self.bf
-        return mix_fine(lb, lf, self.fine_mix, self.basic_labels, self.fine_labels), lf
+        lb = mix_fine(lb, lf, self.fine_mix, self.basic_labels, self.fine_labels)
+        if self.ngram_w is not None and self.ngram_weight > 0:
+            if texts is None or len(texts) != len(features):
+                raise ValueError("this text-emotion model has a lexical head: pass the texts with their features")
+            lb = lb + self.ngram_weight * self.ngram_log_probs(texts)
+        return lb, lf
 
-    def predict(self, features: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Calibrated basic (N, 7) and fine (N, 28) probabilities."""
-        lb, lf = self.logits(features)
+    def ngram_log_probs(self, texts: list[str]) -> np.ndarray:
+        """(N, 7) log-probabilities of the lexical head alone."""
+        from fxcli.text.ngrams import bag_scores
+
+        return log_softmax(bag_scores(self.ngram_w, self.ngram_b, texts))
+
+    def predict(self, features: np.ndarray, texts: list[str] | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """Calibrated basic (N, 7) and fine (N, 28) probabilities (`texts`: as in `logits`)."""
+        lb, lf = self.logits(features, texts)
         lb = lb / self.t_basic
         if self.bias is not None:
             lb = lb + self.bias
@@ -97,14 +116,16 @@ def load_emotion_model_file(path: str) -> EmotionModel:
 
     with safe_open(path, framework="numpy") as f:
         meta = dict(f.metadata() or {})
-        t = {k: f.get_tensor(k).astype(np.float32) for k in f.keys()}  # noqa: SIM118 (safe_open has no items)
+        t = {k: f.get_tensor(k) for k in f.keys()}  # noqa: SIM118 (safe_open has no items)
+    t = {k: v if k == "ngram_w" else v.astype(np.float32) for k, v in t.items()}  # ngram_w stays float16
     config = json.loads(meta.get("config", "{}"))
     return EmotionModel(layers=list(config["layers"]), mean=t["mean"], std=t["std"], w1=t["w1"], b1=t["b1"],
                         wb=t["wb"], bb=t["bb"], wf=t["wf"], bf=t["bf"], t_basic=float(config["t_basic"]),
                         t_fine=float(config["t_fine"]), basic_labels=list(config["basic_labels"]),
                         fine_labels=list(config["fine_labels"]), meta=config,
                         bias=np.array(config["decision_bias"], np.float32) if "decision_bias" in config else None,
-                        fine_mix=float(config.get("fine_mix", 0.0)))
+                        fine_mix=float(config.get("fine_mix", 0.0)), ngram_w=t.get("ngram_w"),
+                        ngram_b=t.get("ngram_b"), ngram_weight=float(config.get("ngram", {}).get("weight", 0.0)))
 
 
 @functools.lru_cache(maxsize=2)

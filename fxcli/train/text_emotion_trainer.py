@@ -9,8 +9,13 @@ into one wider MLP that averages their logits. On dev then: the weight of the fi
 sums in the family decision (FINE_MIX_GRID, unless given; see fxcli.text.emotion_model.mix_fine); one
 temperature per head (NLL, grid search) so the probabilities are calibrated; per-family decision offsets
 on the basic logits (coordinate ascent for dev macro F1: without them the rare families, fear and
-disgust, are under-predicted); per-family thresholds for the paper-style multi-label sets. Test splits are never read here. Everything random
-comes from --seed.
+disgust, are under-predicted); per-family thresholds for the paper-style multi-label sets. A lexical head
+joins the family decision: a multinomial logistic regression over hashed word unigrams + bigrams
+(fxcli.text.ngrams, NGRAM_BUCKETS ids) trained on the same train lines and targets (full batch, L-BFGS,
+from zero, so it draws nothing from the seed); its L2 strength (NGRAM_L2_GRID) and the weight of its
+log-probabilities in the basic logits (NGRAM_WEIGHT_GRID) are chosen on dev together with the fine-head
+weight, each choice with its own temperature and offsets. Test splits are never read here. Everything
+random comes from --seed.
 """
 
 from __future__ import annotations
@@ -27,6 +32,9 @@ from fxcli.train.text_emotion_data import GO_LABELS, cached_features, load_corpu
 
 DEFAULT_LAYERS = (0, 1, 2, 3, 4, 5, 6)  # rows of the feature block: layers 1-6 mean-pooled + last [CLS]
 FINE_MIX_GRID = (0.0, 0.3, 0.5, 0.7)  # fine-head weights in the family decision tried on dev
+NGRAM_BUCKETS = 2**17  # hashed n-gram ids of the lexical head (float16 weights: 1.8 MB for 7 families)
+NGRAM_L2_GRID = (1e-4, 3e-4)  # L2 strengths of the lexical head tried on dev (per weight, loss per line)
+NGRAM_WEIGHT_GRID = (0.0, 0.5, 0.75, 1.0, 1.25)  # weights of its log-probabilities tried on dev
 
 
 def macro_f1(gold: np.ndarray, pred: np.ndarray, n: int) -> float:
@@ -128,6 +136,34 @@ def fit_multilabel_thresholds(probs: np.ndarray, gold: np.ndarray) -> np.ndarray
     return out
 
 
+def train_ngram_head(texts: list[str], target: np.ndarray, *, buckets: int, l2: float,
+                     max_iter: int = 60) -> tuple[np.ndarray, np.ndarray]:
+    """Multinomial logistic regression over `texts`' hashed n-gram ids (presence features): weights
+    (buckets, C) and bias (C,) minimising mean soft cross-entropy against `target` (N, C distributions)
+    + l2/2 |weights|^2, full batch by L-BFGS from zero (deterministic: no random draws)."""
+    import torch
+
+    from fxcli.text.ngrams import hashed_batch
+
+    ids, offsets = hashed_batch(texts, buckets)
+    bag = torch.nn.EmbeddingBag(buckets, target.shape[1], mode="sum")
+    torch.nn.init.zeros_(bag.weight)
+    bias = torch.zeros(target.shape[1], requires_grad=True)
+    ids_t, off_t, y = torch.from_numpy(ids), torch.from_numpy(offsets), torch.from_numpy(target.astype(np.float32))
+    opt = torch.optim.LBFGS([bag.weight, bias], lr=1, max_iter=max_iter, history_size=20,
+                            line_search_fn="strong_wolfe")
+
+    def closure():
+        opt.zero_grad()
+        z = bag(ids_t, off_t) + bias
+        loss = -(y * torch.log_softmax(z, 1)).sum(1).mean() + 0.5 * l2 * (bag.weight ** 2).sum()
+        loss.backward()
+        return loss
+
+    opt.step(closure)
+    return bag.weight.detach().numpy().copy(), bias.detach().numpy().copy()
+
+
 def _train_member(x_train, x_dev, yb, yf, mf, gold_dev, *, rng, hidden, dropout, lr, weight_decay, batch_size,
                   epochs, dry_run, log, train_log, member):
     """One MLP (body + two heads); the epoch with the best dev macro F1 (basic) is kept, as numpy arrays."""
@@ -193,11 +229,13 @@ def train_text_emotion(data: str, output: str, *, corpora: tuple[str, ...] = ("g
                        lr: float = 1e-3, weight_decay: float = 1e-4, batch_size: int = 256,
                        layers: tuple[int, ...] = DEFAULT_LAYERS, encoder_path: str | None = None,
                        max_train_lines: int | None = None, ensemble: int = 3, decision_bias: bool = True,
-                       fine_mix: float | None = None, dry_run: bool = False, log=print) -> dict:
+                       fine_mix: float | None = None, ngram: bool = True, ngram_weight: float | None = None,
+                       dry_run: bool = False, log=print) -> dict:
     """Train, calibrate on dev, write `{output}/text_emotion.safetensors` and `config.json` (settings, split
     digests, dev scores) plus train_log.jsonl and loss.png; return a record. `max_train_lines`: use only the
     first N lines of each corpus's train split (in file order). `fine_mix`: the fine head's weight in the
-    family decision (None: the best of FINE_MIX_GRID on dev). `dry_run`: one optimiser step, write nothing."""
+    family decision (None: the best of FINE_MIX_GRID on dev). `ngram`: train the lexical head; `ngram_weight`:
+its weight (None: the best of NGRAM_WEIGHT_GRID on dev). `dry_run`: one optimiser step, write nothing."""
     import torch
     from safetensors.numpy import save
 
@@ -208,9 +246,9 @@ def train_text_emotion(data: str, output: str, *, corpora: tuple[str, ...] = ("g
     torch.set_num_threads(1)  # a small MLP: one thread is as fast and does not fight a busy machine
     rng = np.random.default_rng(seed)
 
-    feats, basic, fine, has_fine, digests = {}, {}, {}, {}, {}
+    feats, basic, fine, has_fine, digests, texts = {}, {}, {}, {}, {}, {}
     for split in ("train", "dev"):
-        xs, bs, fs, hf = [], [], [], []
+        xs, bs, fs, hf, ts = [], [], [], [], []
         for name in corpora:
             c = load_corpus(data, name, split)
             if split == "train" and max_train_lines is not None:
@@ -223,8 +261,10 @@ def train_text_emotion(data: str, output: str, *, corpora: tuple[str, ...] = ("g
             fs.append(_distribution(c.fine[keep]) if c.fine is not None
                       else np.zeros((int(keep.sum()), len(GO_LABELS)), np.float32))
             hf.append(np.full(int(keep.sum()), c.fine is not None))
+            ts += [t for t, k in zip(c.texts, keep, strict=True) if k]
         feats[split], basic[split] = np.concatenate(xs), np.concatenate(bs)
         fine[split], has_fine[split] = np.concatenate(fs), np.concatenate(hf)
+        texts[split] = ts
     mean = feats["train"].mean(0)
     std = feats["train"].std(0) + 1e-4
     x_train = torch.from_numpy((feats["train"] - mean) / std)
@@ -257,25 +297,42 @@ def train_text_emotion(data: str, output: str, *, corpora: tuple[str, ...] = ("g
         h = _gelu(((x - mean) / std) @ w1 + b1)
         return h @ wb + bb, h @ wf + bf
 
-    from fxcli.text.emotion_model import mix_fine
+    from fxcli.text.emotion_model import log_softmax, mix_fine
+    from fxcli.text.ngrams import bag_scores
 
     dev_head, dev_f = numpy_logits(feats["dev"])
     t_fine = fit_temperature(dev_f[has_fine["dev"]], fine["dev"][has_fine["dev"]])
     single = (basic["dev"] > 0).sum(1) == 1  # the offsets are fitted on lines with one gold family
     f1_plain = macro_f1(gold_dev, dev_head.argmax(1), len(BASIC_LABELS))
+    heads = {None: None}  # L2 -> (weights as shipped (float16), bias, dev log-probabilities)
+    if ngram:
+        heads = {}
+        for l2 in NGRAM_L2_GRID:
+            nw, nb = train_ngram_head(texts["train"], basic["train"], buckets=NGRAM_BUCKETS, l2=l2)
+            nw = nw.astype(np.float16)
+            heads[l2] = (nw, nb, log_softmax(bag_scores(nw, nb, texts["dev"])))
+            log(f"lexical head, L2 {l2:g}: dev macro F1 alone "
+                f"{macro_f1(gold_dev, heads[l2][2].argmax(1), len(BASIC_LABELS)):.4f}")
+    weights = (0.0,) if not ngram else NGRAM_WEIGHT_GRID if ngram_weight is None else (ngram_weight,)
     best = None
     for mix in (FINE_MIX_GRID if fine_mix is None else (fine_mix,)):
-        dev_b = mix_fine(dev_head, dev_f, mix, list(BASIC_LABELS), list(GO_LABELS))
-        t_basic = fit_temperature(dev_b, basic["dev"])
-        bias = fit_decision_bias(dev_b[single] / t_basic, gold_dev[single]) if decision_bias \
-            else np.zeros(len(BASIC_LABELS))
-        f1 = macro_f1(gold_dev, (dev_b / t_basic + bias).argmax(1), len(BASIC_LABELS))
-        log(f"fine-head weight {mix}: dev macro F1 {f1:.4f} (temperature {t_basic:.3f}, decision offsets)")
-        if best is None or f1 > best[0] + 1e-9:
-            best = (f1, mix, dev_b, t_basic, bias)
-    f1, mix, dev_b, t_basic, bias = best
+        mixed = mix_fine(dev_head, dev_f, mix, list(BASIC_LABELS), list(GO_LABELS))
+        for l2, head in heads.items():
+            for w in weights:
+                if w == 0 and l2 != next(iter(heads)):
+                    continue  # weight 0 is the same model for every L2
+                dev_b = mixed if head is None or w == 0 else mixed + w * head[2]
+                t_basic = fit_temperature(dev_b, basic["dev"])
+                bias = fit_decision_bias(dev_b[single] / t_basic, gold_dev[single]) if decision_bias \
+                    else np.zeros(len(BASIC_LABELS))
+                f1 = macro_f1(gold_dev, (dev_b / t_basic + bias).argmax(1), len(BASIC_LABELS))
+                log(f"fine-head weight {mix}, lexical head weight {w} (L2 {l2}): dev macro F1 {f1:.4f} "
+                    f"(temperature {t_basic:.3f}, decision offsets)")
+                if best is None or f1 > best[0] + 1e-9:
+                    best = (f1, mix, l2, w, dev_b, t_basic, bias)
+    f1, mix, l2, w, dev_b, t_basic, bias = best
     log(f"dev macro F1 (basic, every dev line by its first gold family): {f1_plain:.4f} ensemble of {len(members)}, "
-        f"{f1:.4f} with fine-head weight {mix} and the decision offsets")
+        f"{f1:.4f} with fine-head weight {mix}, lexical head weight {w} (L2 {l2}) and the decision offsets")
     dev_probs = _softmax(dev_b / t_basic + bias)
     thresholds = fit_multilabel_thresholds(dev_probs, basic["dev"] > 0)
     threshold = fit_multilabel_threshold(dev_b / t_basic + bias, basic["dev"] > 0)
@@ -285,12 +342,16 @@ def train_text_emotion(data: str, output: str, *, corpora: tuple[str, ...] = ("g
               "multilabel_threshold": round(threshold, 3), "basic_labels": list(BASIC_LABELS),
               "multilabel_thresholds": [round(float(x), 3) for x in thresholds],
               "decision_bias": [round(float(x), 2) for x in bias], "ensemble": ensemble, "fine_mix": mix,
-              "fine_labels": list(GO_LABELS), "corpora": list(corpora), "seed": seed, "epochs": epochs,
+              "fine_labels": list(GO_LABELS), **({"ngram": {"buckets": NGRAM_BUCKETS, "l2": l2, "weight": w,
+                                                             "features": "word unigrams + bigrams, crc32"}}
+                                                  if ngram and w > 0 else {}), "corpora": list(corpora), "seed": seed, "epochs": epochs,
               "best_epoch": best_epoch, "max_train_lines": max_train_lines, "lr": lr, "weight_decay": weight_decay, "batch_size": batch_size,
               "dev_macro_f1_basic": round(f1, 4), "dev_macro_f1_basic_without_bias": round(f1_plain, 4), "encoder": "all-MiniLM-L6-v2 (frozen)", "splits": digests}
     tensors = {"mean": mean.astype(np.float32), "std": std.astype(np.float32),
                "w1": w1.astype(np.float16), "b1": b1.astype(np.float32), "wb": wb.astype(np.float32),
                "bb": bb.astype(np.float32), "wf": wf.astype(np.float32), "bf": bf.astype(np.float32)}
+    if ngram and w > 0:
+        tensors.update(ngram_w=heads[l2][0], ngram_b=heads[l2][1].astype(np.float32))
     out = Path(output)
     out.mkdir(parents=True, exist_ok=True)
     from fxcli.io.atomic import write_bytes_atomic
@@ -302,4 +363,5 @@ def train_text_emotion(data: str, output: str, *, corpora: tuple[str, ...] = ("g
     write_bytes_atomic(out / "config.json", (json.dumps(config, indent=1, sort_keys=True) + "\n").encode())
     sha = hashlib.sha256((out / WEIGHTS_FILE).read_bytes()).hexdigest()
     return {"output": str(out), "sha256": sha, **{k: config[k] for k in
-            ("best_epoch", "dev_macro_f1_basic", "t_basic", "t_fine", "corpora", "seed")}}
+            ("best_epoch", "dev_macro_f1_basic", "t_basic", "t_fine", "corpora", "seed", "fine_mix")},
+            "ngram_weight": w}
