@@ -7,6 +7,7 @@ import pytest
 
 from fxcli.backends.edit_embedded import (
     LOWER_INNER_LIP,
+    MOTION_GAIN,
     UPPER_INNER_LIP,
     EmbeddedEditor,
     polygon_area,
@@ -325,6 +326,72 @@ def test_smiling_source_loses_its_smile_for_sad(editor):
     assert (before[smile] > 0.8).all() and np.allclose(after[smile], 0.0)
     half = editor.ict_change(face, [("sad", 0.5)])[1]
     assert np.allclose(half[smile], before[smile] / 2)
+
+
+def test_the_photos_own_expression_is_taken_away_down_to_the_targets_amount(editor):
+    """A laugh (portrait 004: the lower lip dropped far, ICT mouthLowerDown ~0.8) under targets that use the same
+    shapes. What a target uses is added to at most its own amount of the photo's (edited = min(photo, target)
+    + target): angry's slightly lowered lip does not keep the laugh's, happy never takes the smile away."""
+    from fxcli.face import detect_faces, load_image
+
+    image = load_image(str(PORTRAITS / "interfaces-004.jpg"))
+    face = detect_faces(image)[0]
+    own = editor.source_expression(face)
+    names = editor.shape_names
+    lower = [names.index("mouthLowerDown_L"), names.index("mouthLowerDown_R")]
+    smile = [names.index("mouthSmile_L"), names.index("mouthSmile_R")]
+    angry = editor.to_ict(editor.expression_weights("angry"))
+    assert (own[lower] > 2 * angry[lower]).all()  # the case: the laugh lowers the lip more than angry asks
+    for expr in ("angry", "happy", "sad"):
+        target = editor.to_ict(editor.expression_weights(expr))
+        before, after = editor.ict_change(face, [(expr, 1.0)])
+        edited = own + after - before
+        used = np.abs(target) > 1e-6
+        assert np.allclose(edited[~used], 0.0)  # the photo's part the target does not use is gone
+        assert (edited[used] <= 2 * target[used] + 1e-9).all() and (edited[used] >= target[used] - 1e-9).all()
+        if expr == "happy":
+            assert (after[smile] - before[smile] >= 0).all()  # the smile grows
+    assert np.allclose((own + np.subtract(*editor.ict_change(face, [("angry", 1.0)])[::-1]))[lower],
+                       2 * angry[lower])
+    # the landmarks: the laughing mouth parts less under angry than with the laugh's lowered lip kept
+    scale, rot, _ = editor.pose(face)
+    kept = np.tensordot(angry, editor.deltas, axes=1) @ np.diag([1.0, -1.0, -1.0]) @ rot.T * scale * MOTION_GAIN
+    moves = editor.image_displacements(face, [("angry", 1.0)])
+    assert moves[14, 1] - moves[13, 1] < (kept[14, 1] - kept[13, 1]) - 5.0
+
+
+def test_the_photos_squint_is_let_down_as_its_cheeks_relax(editor, monkeypatch):
+    """A smile's raised lower lids (portrait 030: ICT cheekSquint_R ~0.4) go back down when the target does
+    not squint: the middle of that eye's lower lid moves SQUINT_LOWER x the cheekSquint taken away x IOD
+    further down (along the eye's own up direction) than without it; the other eye (no squint) does not."""
+    from fxcli.edit.au_regions import EYES, SQUINT_LOWER, inter_ocular
+    from fxcli.face import detect_faces, load_image
+
+    image = load_image(str(PORTRAITS / "interfaces-030.jpg"))
+    face = detect_faces(image)[0]
+    names = editor.shape_names
+    right, left = names.index("cheekSquint_R"), names.index("cheekSquint_L")
+    own = editor.source_expression(face).copy()
+    assert own[right] > 0.2 and own[left] == 0.0
+    with_squint = editor.image_displacements(face, [("sad", 1.0)])
+    relaxed = own.copy()
+    relaxed[right] = 0.0
+    monkeypatch.setattr(editor, "source_expression", lambda f: relaxed)
+    without = editor.image_displacements(face, [("sad", 1.0)])
+    xy = face.landmarks[:, :2].astype(np.float64)
+    (outer, inner), _, lower_lid = EYES["Right"]
+    axis = xy[inner] - xy[outer]
+    up = np.array([axis[1], -axis[0]]) / np.linalg.norm(axis)
+    up = -up if up[1] > 0 else up
+    middle = lower_lid[3]  # the lid's middle: the sine profile is 1 there
+    # ICT's own cheekSquint shape, taken away, moves the landmark too; the rest is the lid's
+    scale, rot, _ = editor.pose(face)
+    shape = MOTION_GAIN * scale * (editor.deltas[right] @ np.diag([1.0, -1.0, -1.0])) @ rot.T
+    drop = -(with_squint[middle] - without[middle] + own[right] * shape[middle, :2]) @ up
+    assert drop == pytest.approx(SQUINT_LOWER * own[right] * inter_ocular(xy), rel=1e-6)
+    (_, _), _, other = EYES["Left"]
+    lid_only = with_squint - without + own[right] * shape[:, :2]
+    assert np.abs(lid_only[list(other)]).max() < 1e-6
 
 
 def test_glasses_stay_rigid_a_straight_bar_stays_straight(editor, portrait):

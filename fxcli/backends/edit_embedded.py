@@ -177,12 +177,18 @@ class EmbeddedEditor:
         """(photo's expression, edited expression) as ICT weights (53,) each, on the ICT head.
 
         The photo's own mouth expression (fxcli/edit/expression_fit.py) is taken away as alpha goes
-        0 -> 1, except for shapes the target itself uses (those it adds to)."""
+        0 -> 1. Of a shape the target itself uses, only what the photo has beyond the target's own amount is
+        taken away: a smile is not removed to be put back, but a laugh's dropped lower lip does not stay under
+        an angry mouth that lowers it a little (the first array is the photo's part that is taken away; only
+        the difference of the two is used)."""
         target = self.to_ict(sum(a * self.expression_weights(n) for n, a in terms))
-        total = float(np.clip(sum(a for _, a in terms), 0.0, 1.0))
+        weight = float(sum(a for _, a in terms))
+        total = float(np.clip(weight, 0.0, 1.0))
         source = np.zeros_like(target)
         if total > 0:
-            source = np.where(np.abs(target) > 1e-6, 0.0, self.source_expression(face))
+            own = self.source_expression(face)
+            unit = np.maximum(target / weight, 0.0)  # the target at alpha 1
+            source = np.where(np.abs(target) > 1e-6, np.maximum(own - unit, 0.0), own)
         return source, source * (1.0 - total) + target
 
     def pose(self, face) -> tuple[float, np.ndarray, np.ndarray]:
@@ -197,9 +203,16 @@ class EmbeddedEditor:
         moved = MOTION_GAIN * scale * (delta @ FLIP) @ rot.T  # (468, 3) image units
         from fxcli.edit.au_regions import brow_gain, eyelid_motion
 
-        weights = sum(a * self.expression_weights(n) for n, a in terms)
+        weights = np.array(sum(a * self.expression_weights(n) for n, a in terms), np.float64)
+        # FaceMesh's lid margins do not follow ICT's cheekSquint, so the photo's own raised lower lids (a smile's
+        # squint) are let down here as far as its cheekSquint is taken away: a negative AU7 on the lids
+        from fxcli.tracks.channels import ARKIT52
+
+        for side, suffix in (("Left", "_L"), ("Right", "_R")):
+            k = self.shape_names.index("cheekSquint" + suffix)
+            weights[ARKIT52.index("eyeSquint" + side)] -= max(0.0, before[k] - after[k])
         xy = face.landmarks[:, :2].astype(np.float64)
-        return brow_gain(xy, moved[:, :2]) + eyelid_motion(xy, np.asarray(weights, np.float64))
+        return brow_gain(xy, moved[:, :2]) + eyelid_motion(xy, weights)
 
     def shading_ratio(self, shape: tuple[int, ...], face, terms: list[tuple[str, float]]) -> np.ndarray:
         """H x W multiplier carrying the expression's creases and folds onto the output (1 where none)."""
