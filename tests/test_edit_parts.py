@@ -60,6 +60,33 @@ def test_emphasis_sets_named_channels_on_both_sides():
     assert w.sum() == 0  # the library's array is not modified
 
 
+def test_emphasis_opens_fear_and_anger_and_closes_disgust_on_the_ict_head():
+    """What the emphasis is for, on the ICT head's own landmarks (cm, y up), against the library's entries:
+    fear and anger part the lips further (a scream, a shout), fear's inner brows rise and are drawn toward
+    the midline (AU1 + AU4), and disgust keeps the lips together (AU24) with the lower lip pushed up (AU17)."""
+    from fxcli.backends.edit_embedded import EmbeddedEditor
+    from fxcli.expressions.library import load_library
+
+    editor, lib = EmbeddedEditor(), load_library()
+    upper, lower, inner_brows = 13, 14, (107, 336)  # the inner lips' middle; the brows' inner ends
+
+    def library(name: str) -> np.ndarray:
+        return np.tensordot(editor.to_ict(lib.by_name[name].weights), editor.deltas, axes=1)
+
+    def parting(d: np.ndarray) -> float:
+        return float(d[upper, 1] - d[lower, 1])
+
+    for name in ("fear", "angry"):
+        assert parting(editor.landmark_displacements([(name, 1.0)])) > 1.3 * parting(library(name)), name
+    fear = editor.landmark_displacements([("fear", 1.0)])
+    for i in inner_brows:
+        assert fear[i, 1] > 0.1  # up
+        assert fear[i, 0] * editor.neutral[i, 0] < 0  # toward the midline (x = 0)
+    disgust = editor.landmark_displacements([("disgust", 1.0)])
+    assert abs(parting(disgust)) < 0.25 * parting(library("disgust"))
+    assert disgust[lower, 1] > library("disgust")[lower, 1] > 0
+
+
 def test_teeth_split_finds_the_dark_gap_between_rows_of_teeth():
     from fxcli.backends.edit_embedded import LOWER_INNER_LIP, SPLIT_DEFAULT, UPPER_INNER_LIP, teeth_split
 

@@ -18,18 +18,29 @@ from fxcli.tracks.channels import ARKIT52
 
 EMPHASIS: dict[str, dict[str, float]] = {
     # AU4 + AU7 with the mouth's corners drawn down and out (AU15, AU20) and a touch of AU9: a snarl, not a
-    # grin (the library's open mouth alone reads as happy on most portraits)
-    "angry": {"mouthFrown": 0.5, "mouthStretch": 0.4, "noseSneer": 0.3},
+    # grin (the library's open mouth alone reads as happy on most portraits). The jaw open further (AU26
+    # with the lower lip drawn down, AU25) and the upper lip raised a little less (AU10): a shout with a
+    # square mouth, whose lower teeth and dark cavity leave nothing of a smile (the library's slightly
+    # parted lips under a raised upper lip showed a band of upper teeth: 15 of 28 portraits judged angry, 19
+    # with this). A higher upper lip over the wider jaw drop moves the upper lip's outer landmarks (269, 39)
+    # past the ones above them (302, 72): the warp folds there
+    "angry": {"mouthFrown": 0.5, "mouthStretch": 0.4, "noseSneer": 0.3, "jawOpen": 0.25, "mouthLowerDown": 0.3,
+              "mouthUpperUp": 0.5},
     # AU1+4+5 over AU20+25+26: the inner brows raised and drawn together (browDown with browInnerUp), the
     # outer brows left (raised they make surprise), the lower lip drawn down and the corners down rather than
-    # up (a stretched mouth with its corners level reads as a grin)
-    "fear": {"jawOpen": 0.25, "mouthLowerDown": 0.4, "mouthFrown": 0.5, "browOuterUp": 0.0, "browDown": 0.8},
+    # up (a stretched mouth with its corners level reads as a grin). The jaw open and the lower lip well down
+    # (AU26/27 + AU16: the open, stretched mouth of a scream), the brows drawn together harder: with the jaw
+    # only slightly open, the oblique brows over a downturned mouth read as sadness (4 of 28 portraits judged
+    # fear, 12 sad; 10 fear with this)
+    "fear": {"jawOpen": 0.45, "mouthLowerDown": 0.8, "mouthFrown": 0.5, "browOuterUp": 0.0, "browDown": 1.2},
     # AU26/27 with the lips rounded: the library's jaw drop opens a wide slot that, under a smiling source's
     # corners, reads as a grin; a deeper drop with the lips drawn into an "oh" reads as surprise
     "surprised": {"jawOpen": 0.45, "mouthFunnel": 0.25},
     # AU9 at half strength: at full strength the nose's wings swell and its sides darken into a caricature;
-    # the raised upper lip (AU10) and lowered brows carry the expression
-    "disgust": {"noseSneer": 0.5},
+    # the raised upper lip (AU10) and lowered brows carry the expression. The chin pushed up (AU17 in full)
+    # and the lips pressed (AU24): the raised upper lip over a parted mouth showed teeth that read as a grin
+    # or a snarl (2 of 28 portraits judged disgust; 4 with this, and p(disgust) 0.05 -> 0.12)
+    "disgust": {"noseSneer": 0.5, "mouthShrugLower": 1.0, "mouthPress": 0.5},
 }
 
 
