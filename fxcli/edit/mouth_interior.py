@@ -38,13 +38,16 @@ UPPER_INNER_LIP = (78, 191, 80, 81, 82, 13, 312, 311, 310, 415, 308)
 LOWER_INNER_LIP = (78, 95, 88, 178, 87, 14, 317, 402, 318, 324, 308)
 OUTER_LIPS = (61, 185, 40, 39, 37, 0, 267, 269, 270, 409, 291, 375, 321, 405, 314, 17, 84, 181, 91, 146)
 SPLIT_DEFAULT = 0.75  # share of a photo's mouth opening carried by the upper lip, without a clear gap
-# painted teeth, in units of the mouth's width (inner corner to inner corner): a front tooth shows about
-# 0.12 of it below the upper lip (at most UPPER_TEETH_MAX of the opening's height), the lower ones less
-UPPER_TEETH = 0.12
-UPPER_TEETH_MAX = 0.42
+# painted teeth, in units of the mouth's width (inner corner to inner corner): in an opened mouth the upper lip
+# covers most of the upper incisors (a few mm show, about 0.08 of the width, at most UPPER_TEETH_MAX of the
+# opening's height) and the lower lip the lower ones until the jaw drops far. Broader rows read as a grin:
+# with 0.12 / 0.42 / 0.14 a surprised or sad edit's painted teeth made the FER judge say "happy" (e.g. 004
+# sad at alpha 1.25: happy 0.68), and an alpha sweep turned from the target to "happy" as the mouth opened
+UPPER_TEETH = 0.08
+UPPER_TEETH_MAX = 0.25
 LOWER_TEETH = 0.06
 LOWER_TEETH_MAX = 0.22
-LOWER_TEETH_FROM = 0.14  # the opening's height (in mouth widths) from which the lower teeth show
+LOWER_TEETH_FROM = 0.30  # the opening's height (in mouth widths) from which the lower teeth show
 # the arch: teeth show fully within TEETH_FRONT of the middle (s = 0.5) and not beyond TEETH_SIDE
 TEETH_FRONT, TEETH_SIDE = 0.12, 0.36
 TOOTH_GAPS = (0.0, 0.085, 0.165, 0.235)  # s offsets of the gaps between the front teeth (foreshortened)
