@@ -29,18 +29,20 @@ EMPHASIS: dict[str, dict[str, float]] = {
     # AU1+4+5 over AU20+25+26: the inner brows raised and drawn together (browDown with browInnerUp), the
     # outer brows left (raised they make surprise), the lower lip drawn down and the corners down rather than
     # up (a stretched mouth with its corners level reads as a grin). The jaw open and the lower lip well down
-    # (AU26/27 + AU16: the open, stretched mouth of a scream), the brows drawn together harder: with the jaw
-    # only slightly open, the oblique brows over a downturned mouth read as sadness (4 of 28 portraits judged
-    # fear, 12 sad; 10 fear with this)
-    "fear": {"jawOpen": 0.45, "mouthLowerDown": 0.8, "mouthFrown": 0.5, "browOuterUp": 0.0, "browDown": 1.2},
+    # (AU26/27 + AU16: the open, stretched mouth of a scream): with the jaw only slightly open, the oblique
+    # brows over a downturned mouth read as sadness (4 of 28 portraits judged fear, 12 sad; 9 fear with
+    # this). The brows drawn down harder (browDown 1.2) scored the same but pressed them onto the raised
+    # lids into a doubled, smeared brow
+    "fear": {"jawOpen": 0.45, "mouthLowerDown": 0.8, "mouthFrown": 0.7, "browOuterUp": 0.0, "browDown": 0.8},
     # AU26/27 with the lips rounded: the library's jaw drop opens a wide slot that, under a smiling source's
     # corners, reads as a grin; a deeper drop with the lips drawn into an "oh" reads as surprise
     "surprised": {"jawOpen": 0.45, "mouthFunnel": 0.25},
     # AU9 at half strength: at full strength the nose's wings swell and its sides darken into a caricature;
-    # the raised upper lip (AU10) and lowered brows carry the expression. The chin pushed up (AU17 in full)
-    # and the lips pressed (AU24): the raised upper lip over a parted mouth showed teeth that read as a grin
-    # or a snarl (2 of 28 portraits judged disgust; 4 with this, and p(disgust) 0.05 -> 0.12)
-    "disgust": {"noseSneer": 0.5, "mouthShrugLower": 1.0, "mouthPress": 0.5},
+    # the raised upper lip (AU10) and lowered brows (AU4, further than the library's) carry the expression.
+    # The chin pushed up (AU17 in full) and the lips pressed (AU24): the raised upper lip over a parted mouth
+    # showed teeth that read as a grin or a snarl (2 of 28 portraits judged disgust, p(disgust) 0.05; 4 and
+    # 0.13 with this)
+    "disgust": {"noseSneer": 0.5, "mouthShrugLower": 1.0, "mouthPress": 0.5, "browDown": 0.8},
 }
 
 
