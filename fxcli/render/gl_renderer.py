@@ -170,11 +170,12 @@ class GlRenderer:
         self.size, self.bg, self.style = size, bg, style
         self.ctx = create_context()
         self._programs: dict[bool, object] = {}  # wireframe? -> program (built on first use)
-        self._vaos: dict[bool, object] = {}
+        self._vaos: dict[tuple[int, bool], object] = {}  # (id(mesh), wireframe?) -> vertex array
+        self._ibos: dict[int, tuple[Mesh, object]] = {}  # id(mesh) -> (mesh, index buffer)
+        self._colors_src: np.ndarray | None = None  # the colours the vertex buffers were made for
         self.fbo = self.ctx.simple_framebuffer(size, components=4)
         self.fbo.use()
         self.ctx.enable(self.ctx.DEPTH_TEST)
-        self._mesh_id = None
         self._pixels = np.empty((size[1], size[0], 3), np.uint8)  # readback target, reused every frame
         self.device_name = self.ctx.info.get("GL_RENDERER", "OpenGL")
         try:
@@ -194,20 +195,38 @@ class GlRenderer:
         return self._programs[wireframe]
 
     def _vao(self, mesh: Mesh, wireframe: bool):
-        if self._mesh_id != id(mesh):
+        """The vertex array of `mesh`. Meshes that share a colour array (the same head with fewer triangles,
+        as fxcli.render.visible_set makes them) share the vertex buffers and keep an index buffer each."""
+        if self._colors_src is not mesh.colors:
+            for vao in self._vaos.values():
+                vao.release()
+            for _, ibo in self._ibos.values():
+                ibo.release()
+            self._vaos.clear()
+            self._ibos.clear()
+            if self._colors_src is not None:
+                for buffer in (self.vbo_pos, self.vbo_normal, self.vbo_color):
+                    buffer.release()
             n = mesh.n_vertices
             self.vbo_pos = self.ctx.buffer(reserve=n * 12, dynamic=True)
             self.vbo_normal = self.ctx.buffer(reserve=n * 12, dynamic=True)
             self.vbo_color = self.ctx.buffer(np.ascontiguousarray(mesh.colors, np.float32).tobytes())
-            self.ibo = self.ctx.buffer(np.ascontiguousarray(mesh.triangles, np.int32).tobytes())
-            self._vaos.clear()
-            self._mesh_id = id(mesh)
-        if wireframe not in self._vaos:
-            self._vaos[wireframe] = self.ctx.vertex_array(
+            self._colors_src = mesh.colors
+        key = id(mesh)
+        if key not in self._ibos or self._ibos[key][0] is not mesh:
+            if key in self._ibos:  # an id reused by a new object
+                self._ibos.pop(key)[1].release()
+                for w in (False, True):
+                    vao = self._vaos.pop((key, w), None)
+                    if vao is not None:
+                        vao.release()
+            self._ibos[key] = (mesh, self.ctx.buffer(np.ascontiguousarray(mesh.triangles, np.int32).tobytes()))
+        if (key, wireframe) not in self._vaos:
+            self._vaos[(key, wireframe)] = self.ctx.vertex_array(
                 self._program(wireframe), [(self.vbo_pos, "3f", "in_pos"), (self.vbo_normal, "3f", "in_normal"),
                                            (self.vbo_color, "3f", "in_color")],
-                index_buffer=self.ibo, index_element_size=4)
-        return self._vaos[wireframe]
+                index_buffer=self._ibos[key][1], index_element_size=4)
+        return self._vaos[(key, wireframe)]
 
     def render(self, vertices: np.ndarray, mesh: Mesh, camera: Camera, normals: np.ndarray | None = None,
                style: str | None = None) -> np.ndarray:
