@@ -48,6 +48,9 @@ def test_a_blink_closes_the_photos_eye_not_the_warp(rig):
     changed = np.abs(shut.astype(int) - open_.astype(int)).max(-1) > 2  # (the mouth fill: rounding)
     assert changed.any() and not changed[~boxes].any()
     half = warp_frame(rig, weights(eyeBlinkLeft=0.5, eyeBlinkRight=0.5, jawOpen=0.2), zero)
+    # a held closure reuses the last frame's closed eye: the same picture as closing it afresh, never a stale one
+    assert np.array_equal(warp_frame(rig, closed, zero), shut)
+    assert np.array_equal(warp_frame(rig, closed, zero), shut)
     shown = []
     opening = []
     for frame in (open_, half, shut):

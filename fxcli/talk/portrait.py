@@ -52,6 +52,7 @@ class PortraitRig:
     lids: list | None = None  # per eye (LID_CHANNELS' order): eye_closure.Lids, or None (left open)
     mouth_box: tuple[int, int, int, int] | None = None  # the photo's crop for the mouth fill: x0, y0, x1, y1
     mouth_photo: np.ndarray | None = None  # that crop
+    closed_crops: dict | None = None  # per eye: (closure, crop) of the last frame (held closed eyes: reused)
 
     def __post_init__(self) -> None:
         gx, gy = np.meshgrid(self.gx, self.gy)
@@ -423,14 +424,19 @@ def closed_eyes(rig: PortraitRig, weights: np.ndarray) -> np.ndarray:
     from fxcli.tracks.channels import ARKIT52
 
     image = rig.image
-    for name, lids in zip(LID_CHANNELS, rig.lids or (), strict=False):
-        b = float(weights[ARKIT52.index(name)])
+    if rig.closed_crops is None:
+        rig.closed_crops = {}
+    for k, (name, lids) in enumerate(zip(LID_CHANNELS, rig.lids or (), strict=False)):
+        b = round(min(float(weights[ARKIT52.index(name)]), 1.0), 3)
         if lids is None or b < 0.01:
             continue
         if image is rig.image:
             image = rig.image.copy()
+        last = rig.closed_crops.get(k)
+        if last is None or last[0] != b:
+            last = rig.closed_crops[k] = (b, close_eye(rig.image, lids, b))
         x0, y0, x1, y1 = lids.box
-        image[y0:y1, x0:x1] = close_eye(rig.image, lids, b)
+        image[y0:y1, x0:x1] = last[1]
     return image
 
 
