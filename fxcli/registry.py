@@ -165,10 +165,11 @@ MODELS: tuple[ModelSpec, ...] = (
     ModelSpec(
         name="text-emotion", source="embedded",
         license="Apache-2.0 (trained on GoEmotions, Apache-2.0; XED, CC BY 4.0)",
-        description="text -> emotion classifier (5 MLPs over frozen MiniLM features): 7 basic families + 28 GoEmotions",
+        description="text -> emotion classifier (5 MLPs over frozen MiniLM features + a hashed word n-gram head): "
+                    "7 basic families + 28 GoEmotions",
         files=(ModelFile("text_emotion.safetensors",
-                         "6286750ee262d5bef33932b0759fd9bbb6024687076321cb9428ba74010e90b2", 7089220),),
-        used_by=("text2flame", "talk"), size="7.1 MB", asset_dir="text_emotion",
+                         "34ad98bfc15f503936eed95d770a2faef25e6978616381f250b0fcadedb6e0f5", 8924520),),
+        used_by=("text2flame", "talk"), size="8.9 MB", asset_dir="text_emotion",
         url="https://github.com/google-research/google-research/tree/master/goemotions"),
     ModelSpec(
         name="emoava-stats", source="embedded", license="dataset statistics (EmoAva, WalkerMitty/EmoAva)",
