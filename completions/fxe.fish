@@ -382,6 +382,7 @@ complete -c fxe -n '__fish_seen_subcommand_from text-emotion' -l help
 complete -c fxe -n '__fish_seen_subcommand_from text-emotion' -l hidden
 complete -c fxe -n '__fish_seen_subcommand_from text-emotion' -l lr
 complete -c fxe -n '__fish_seen_subcommand_from text-emotion' -l max-train-lines
+complete -c fxe -n '__fish_seen_subcommand_from text-emotion' -l ngram-weight
 complete -c fxe -n '__fish_seen_subcommand_from text-emotion' -l output
 complete -c fxe -n '__fish_seen_subcommand_from text-emotion' -l precision -x -a 'fp32 bf16 fp16'
 complete -c fxe -n '__fish_seen_subcommand_from text-emotion' -l quiet
