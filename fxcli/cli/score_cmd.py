@@ -22,7 +22,7 @@ from fxcli.errors import FxeError, UsageError
               help='Edit-sweep index: {"source": ..., "items": [{"path": ..., "alpha": ..., "expression": ...}]}.')
 @click.option("--tracks", metavar="FILE|-", help="Expression tracks (fxe.track/v1): CTEG's metrics.")
 @click.option("--talk", metavar="VIDEO", help="A talking-head video: lip sync (lag, correlation), jitter, identity "
-                                              "(with --source), AUs and AU-Emo (with --expression); AU precision / "
+                                              "and eye_shown (with --source), AUs and AU-Emo (with --expression); AU precision / "
                                               "recall / F1 against --reference VIDEO or the AUs that --text "
                                               "INSTRUCTION asks for; CLIP-S with "
                                               "--judge clip --text INSTRUCTION; Sync-D, offset and confidence "
