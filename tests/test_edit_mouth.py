@@ -92,6 +92,34 @@ def test_the_photos_teeth_ride_with_the_lip_they_hang_from():
     assert 2 <= grey.sum() <= 5
 
 
+def test_the_photos_opening_moved_whole_is_kept_and_a_small_change_fills_a_little():
+    """An open mouth with its teeth drawn, 60 px wide (full fill from FILL_FROM x 60 = 9 px of change in the
+    opening's shape). Moved as a whole, the opening is the photo's own: nothing is painted. The lower lip 0.9 px
+    lower (a tenth of the way): the fill shows at a tenth of its strength; 9 px lower: fully."""
+    src = mouth_landmarks(16.0)
+
+    def teeth(image, opening):
+        image[opening] = (250, 250, 250)
+        image[opening & (np.arange(200)[:, None] > 100)] = (10, 10, 10)
+
+    source = face_with_mouth(src, teeth)
+    assert np.array_equal(mi.fill_mouth(source.copy(), source, src, src + [3.0, 2.0], gradual=True), source)
+
+    def filled(drop: float) -> np.ndarray:
+        dst = src.copy()
+        dst[list(mi.LOWER_INNER_LIP[1:-1])] += [0, drop]
+        return np.abs(mi.fill_mouth(source.copy(), source, src, dst, gradual=True).astype(float) - source)
+
+    full, tenth = filled(9.0), filled(0.9)
+    assert full.max() > 100
+    # at 0.9 px the fill's picture (the photo's teeth carried, the cavity painted) shows at a tenth over the warp's
+    assert tenth.max() <= 0.1 * 255 + 1.0 and tenth.max() > 0.5
+    # not gradual (talking portraits decide for themselves when to fill): the fill shows whole
+    dst = src.copy()
+    dst[list(mi.LOWER_INNER_LIP[1:-1])] += [0, 0.9]
+    assert np.abs(mi.fill_mouth(source.copy(), source, src, dst).astype(float) - source).max() > 100
+
+
 def test_a_closed_mouth_opened_gets_a_rounded_cavity_and_a_row_of_upper_teeth():
     src = mouth_landmarks(0.0)
     source = face_with_mouth(src)

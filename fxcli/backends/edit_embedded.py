@@ -265,7 +265,7 @@ class EmbeddedEditor:
         out = self.apply_shading(out, face, terms, dst)
         from fxcli.edit.eye_opening import reveal_eyes
 
-        return fill_mouth(reveal_eyes(out, image, src, dst), image, src, dst)
+        return fill_mouth(reveal_eyes(out, image, src, dst), image, src, dst, gradual=True)
 
     def opening(self, src: np.ndarray, moves: np.ndarray) -> np.ndarray:
         """(468, 2) the part of `moves` that parts the lips: the inner lips' mean parting along the face's

@@ -55,6 +55,7 @@ ENAMEL = np.array([236.0, 228.0, 212.0])
 TONGUE = np.array([150.0, 60.0, 66.0])
 SQUEEZE = (0.45, 0.7)  # a carried row fades out as its level's width falls from 0.7 to 0.45 of the photo's
 FROWN = (0.03, 0.08)  # carried teeth fade out as the lip's middle rises over its corners by 0.03 .. 0.08 widths
+FILL_FROM = 0.15  # the change of the opening's shape (mouth widths) from which the mouth is filled fully
 COVERED = 0.5  # share of the lips hidden from which nothing is painted
 
 
@@ -280,10 +281,21 @@ def level_width(frame: MouthFrame, t: np.ndarray, samples: int = 64) -> np.ndarr
     return out
 
 
-def fill_mouth(out: np.ndarray, source: np.ndarray, src: np.ndarray, dst: np.ndarray) -> np.ndarray:
-    """The warped photo `out` with the mouth's inside at the edited lips `dst` (see the module doc)."""
+def fill_mouth(out: np.ndarray, source: np.ndarray, src: np.ndarray, dst: np.ndarray, *,
+               gradual: bool = False) -> np.ndarray:
+    """The warped photo `out` with the mouth's inside at the edited lips `dst` (see the module doc); `gradual`:
+    the fill shows in proportion to how far the opening's shape changed (full from FILL_FROM)."""
     import cv2
 
+    # how far the opening's shape changed (the inner lips' motion less their common shift, px): the photo's own
+    # opening, moved as a whole, is already right in the warped picture; the fill takes over as the shape
+    # changes (fully from FILL_FROM mouth widths), so a small alpha changes the mouth a little, not all at once
+    lips = list(UPPER_INNER_LIP + LOWER_INNER_LIP)
+    motion = np.asarray(dst, np.float64)[lips] - np.asarray(src, np.float64)[lips]
+    change = float(np.linalg.norm(motion - motion.mean(0), axis=1).max())
+    strength = float(np.clip(change / (FILL_FROM * MouthFrame(src).width), 0.0, 1.0)) if gradual else 1.0
+    if strength <= 0.0:
+        return out
     dst = convex_lower_lip(dst)
     inner_dst, inner_src = inner_polygon(dst), inner_polygon(src)
     area_dst, area_src = polygon_area(inner_dst), polygon_area(inner_src)
@@ -357,5 +369,5 @@ def fill_mouth(out: np.ndarray, source: np.ndarray, src: np.ndarray, dst: np.nda
     fill = np.where(opening_out[..., None] > 0, cv2.GaussianBlur(fill, (0, 0), 0.6), fill)
     # the anti-aliased polygon, softened a little: the lip edge stays crisp, without stair steps
     alpha = cv2.GaussianBlur(opening_out.astype(np.float32) / 255.0, (0, 0), 0.6)
-    alpha = alpha[..., None]
+    alpha = strength * alpha[..., None]
     return np.clip(out.astype(np.float32) * (1 - alpha) + fill * alpha + 0.5, 0, 255).astype(np.uint8)
