@@ -54,7 +54,8 @@ def render_frames(rig, track, renderer, *, view: str = "front", identity: np.nda
 
     `rig` is an IctRig or FlameRig: `rig.sequence(track, ...)` yields posed vertices (the track's head pose
     included) per frame. Vertices and normals for the next `ahead` frames are computed on a background
-    thread while the renderer draws (0: all on the calling thread).
+    thread while the renderer draws (0: all on the calling thread). With the OpenGL renderer the ICT head's
+    frames inside fxcli.render.visible_set.RANGE draw only the triangles that can own a pixel (same picture).
     """
     camera = Camera.framing(rig.mesh.frame_box, renderer.size, view)
     mesh, extend = rig.mesh, (lambda v: v)
@@ -62,12 +63,20 @@ def render_frames(rig, track, renderer, *, view: str = "front", identity: np.nda
         from fxcli.rigs.ict_extras import browed
 
         mesh, extend = browed(rig).mesh, browed(rig).extend
-    posed = ((v, mesh.vertex_normals(v))
-             for v in (extend(vertices) for _, vertices in rig.sequence(track, identity=identity, frames=frames,
-                                                                         batch=batch)))
+    draw = [mesh] * (track.n_frames if frames is None else len(frames))
+    shade = draw
+    if getattr(renderer, "backend", None) == "egl":  # llvmpipe pays per triangle: leave out the never-seen ones
+        from fxcli.render.visible_set import frame_meshes, normals_mesh
+
+        draw = frame_meshes(rig, mesh, track, camera, renderer.size, identity=identity, frames=frames)
+        shade = [normals_mesh(m) for m in draw]
+    posed = ((v, around.vertex_normals(v))
+             for v, around in zip((extend(vertices) for _, vertices in rig.sequence(track, identity=identity,
+                                                                                    frames=frames, batch=batch)),
+                                  shade, strict=False))
     if ahead > 0 and (frames is None or len(frames) > 1):
         from fxcli.render.pipeline import run_ahead
 
         posed = run_ahead(posed, depth=ahead, name="fxe-pose")
-    for vertices, normals in posed:
-        yield renderer.render(vertices, mesh, camera, normals=normals)
+    for (vertices, normals), drawn in zip(posed, draw, strict=False):
+        yield renderer.render(vertices, drawn, camera, normals=normals)
