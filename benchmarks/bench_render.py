@@ -2,7 +2,8 @@
 
 Prints, per measurement, the median over --repeat runs of frames/s and the CPU time per frame (this process
 plus ffmpeg). "serial" is the plain loop `renderer.render(rig.vertices(w), ...)` one frame after the other;
-"pipelined" is `render_frames` (posing on a worker thread while the renderer draws), which `fxe render` uses.
+"pipelined" is `render_frames` (posing on a worker thread while the renderer draws), which `fxe render` uses;
+it draws only the ICT triangles of the visible set (fxcli.render.visible_set), and is timed again drawing them all.
 
 Run: python3 benchmarks/bench_render.py [--frames 150] [--repeat 3] [--size 512]
 """
@@ -10,6 +11,7 @@ Run: python3 benchmarks/bench_render.py [--frames 150] [--repeat 3] [--size 512]
 from __future__ import annotations
 
 import argparse
+import contextlib
 import resource
 import statistics
 import tempfile
@@ -33,6 +35,19 @@ def _measure(run, n: int, repeat: int) -> tuple[float, float]:
         fps.append(n / (time.perf_counter() - t0))
         cpu.append((_cpu_seconds() - c0) / n * 1000)
     return statistics.median(fps), statistics.median(cpu)
+
+
+@contextlib.contextmanager
+def full_mesh():
+    """render_frames draws every triangle of the ICT head (as before the visible set existed)."""
+    from fxcli.render import visible_set
+
+    keep = visible_set.load_visible_set
+    visible_set.load_visible_set = lambda: None
+    try:
+        yield
+    finally:
+        visible_set.load_visible_set = keep
 
 
 def main() -> None:
@@ -85,6 +100,14 @@ def main() -> None:
             print(f"  render only, pipelined: {p_fps:6.1f} frames/s  {p_cpu:5.1f} ms CPU/frame  "
                   f"({p_fps / s_fps:.2f}x serial)")
             print(f"  with H.264 encoding:    {e_fps:6.1f} frames/s  {e_cpu:5.1f} ms CPU/frame (incl. ffmpeg)")
+            if backend == "egl":  # the same two runs drawing every triangle (no visible set)
+                with full_mesh():
+                    fp_fps, fp_cpu = _measure(pipelined, n, repeat)
+                    fe_fps, fe_cpu = _measure(encoded, n, repeat)
+                print(f"  pipelined, full mesh:   {fp_fps:6.1f} frames/s  {fp_cpu:5.1f} ms CPU/frame  "
+                      f"(visible set: {p_fps / fp_fps:.2f}x frames/s, {fp_cpu / p_cpu:.2f}x less CPU)")
+                print(f"  H.264, full mesh:       {fe_fps:6.1f} frames/s  {fe_cpu:5.1f} ms CPU/frame  "
+                      f"(visible set: {e_fps / fe_fps:.2f}x frames/s, {fe_cpu / e_cpu:.2f}x less CPU)")
 
 
 if __name__ == "__main__":

@@ -11,6 +11,7 @@ Run: python3 benchmarks/bench_talk.py [--repeat 3] [--portrait tests/data/portra
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import resource
 import statistics
@@ -44,12 +45,26 @@ def median_time(fn, repeat: int) -> float:
     return statistics.median(times)
 
 
+@contextlib.contextmanager
+def full_mesh():
+    """Renders inside draw every triangle of the ICT head (as before the visible set existed)."""
+    from fxcli.render import visible_set
+
+    keep = visible_set.load_visible_set
+    visible_set.load_visible_set = lambda: None
+    try:
+        yield
+    finally:
+        visible_set.load_visible_set = keep
+
+
 def avatar_breakdown(talker, track, out: str) -> None:
     """CPU ms per frame of each stage of the 3D avatar video, one stage after the other on this thread:
     posing (blendshapes, head pose, brows), normals, OpenGL draw + readback, H.264 (ffmpeg, from memory)."""
     from fxcli.provenance import make_meta
     from fxcli.render import Camera
     from fxcli.render.video_writer import encode_video
+    from fxcli.render.visible_set import frame_meshes
     from fxcli.rigs.ict_extras import browed
 
     rig, renderer = talker._ict, talker._renderers[(512, 512)]
@@ -64,12 +79,20 @@ def avatar_breakdown(talker, track, out: str) -> None:
     c2 = _cpu_seconds()
     frames = [renderer.render(v, mesh, camera, normals=nv) for v, nv in zip(posed, normals, strict=True)]
     c3 = _cpu_seconds()
-    encode_video(frames, out, size=renderer.size, fps=track.fps, meta=make_meta("render"))
+    drawn = frame_meshes(rig, mesh, track, camera, renderer.size)
     c4 = _cpu_seconds()
-    stages = {"posing": c1 - c0, "normals": c2 - c1, "draw + readback": c3 - c2, "H.264": c4 - c3}
+    culled = [renderer.render(v, m, camera, normals=nv) for v, m, nv in zip(posed, drawn, normals, strict=True)]
+    c5 = _cpu_seconds()
+    encode_video(frames, out, size=renderer.size, fps=track.fps, meta=make_meta("render"))
+    c6 = _cpu_seconds()
+    stages = {"posing": c1 - c0, "normals": c2 - c1, "draw + readback, full mesh": c3 - c2,
+              "choosing the visible set": c4 - c3, "draw + readback, visible set": c5 - c4, "H.264": c6 - c5}
+    same = sum(int((a != b).any(2).sum()) for a, b in zip(frames, culled, strict=True))
+    counts = sorted(len(m.triangles) for m in drawn)
     print("3D avatar 512x512 CPU per frame by stage (serial): " + ", ".join(
         f"{name} {sec / n * 1000:.1f} ms" for name, sec in stages.items())
-          + f" ({len(mesh.triangles)} triangles, {renderer.device_name})")
+          + f" ({len(mesh.triangles)} triangles, visible set {counts[0]}..{counts[-1]}, {same} px differ; "
+          f"{renderer.device_name})")
 
 
 def main() -> None:
@@ -120,9 +143,19 @@ def main() -> None:
               f"{_CPU[0] / track.n_frames * 1000:.1f} ms CPU per frame")
         out3 = os.path.join(tmp, "a.mp4")
         talker._avatar_video(None, track, out3, wav, (512, 512), 20, None)  # warm: EGL context, rig
-        s = median_time(lambda: talker._avatar_video(None, track, out3, wav, (512, 512), 20, None), args.repeat)
-        print(f"3D avatar 512x512 video end to end (H.264 + audio): {track.n_frames / s:.1f} frames/s wall, "
-              f"{_CPU[0] / track.n_frames * 1000:.1f} ms CPU per frame (target >= 60 frames/s)")
+        results = {}
+        for label in ("full mesh", "visible set", "full mesh", "visible set"):  # interleaved: load drifts
+            with full_mesh() if label == "full mesh" else contextlib.nullcontext():
+                s = median_time(lambda: talker._avatar_video(None, track, out3, wav, (512, 512), 20, None),
+                                args.repeat)
+            results.setdefault(label, []).append((s, _CPU[0]))
+        for label, runs in results.items():
+            s, cpu = statistics.median(r[0] for r in runs), statistics.median(r[1] for r in runs)
+            results[label] = (s, cpu)
+            print(f"3D avatar 512x512 video end to end (H.264 + audio), {label}: {track.n_frames / s:.1f} frames/s "
+                  f"wall, {cpu / track.n_frames * 1000:.1f} ms CPU per frame (target >= 60 frames/s)")
+        (s0, c0), (s1, c1) = results["full mesh"], results["visible set"]
+        print(f"3D avatar, visible set vs full mesh: {s0 / s1:.2f}x frames/s wall, {c0 / c1:.2f}x less CPU per frame")
         avatar_breakdown(talker, track, os.path.join(tmp, "b.mp4"))
     print(f"load average now: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
 
