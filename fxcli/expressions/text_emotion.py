@@ -32,7 +32,7 @@ from fxcli.assets import asset_path
 from fxcli.expressions.library import BASIC_LABELS, load_library
 
 DATA_FILE = asset_path("expressions", "emotion_text.json")
-LEXICON_GAIN = 1.5  # log-probability added per emotion word (degree-scaled); tuned on GoEmotions dev
+LEXICON_GAIN = 0.5  # log-probability added per emotion word (degree-scaled); chosen on GoEmotions dev (0.25-2.0)
 NEGATION_GAIN = 1.5  # log-probability moved by a negated emotion word (per word, degree-scaled)
 EMOJI_SHARE = 0.5  # each emoji/emoticon moves this share of the probability mass to its family
 BASIC_SHARE = 0.25  # the family's own basic entry in every (non-neutral) mixture
