@@ -42,6 +42,8 @@ ENVIRONMENT = [
     ("FXE_MODEL_<NAME>", "folder of model NAME (see fxe models where NAME)"),
     ("FXE_MAX_INPUT_MB", "size cap of one input file or stdin, in MiB (default 256; 16 for text)"),
     ("FXE_DEBUG=1", "show tracebacks and Python warnings"),
+    ("FXE_ALL_TRIANGLES=1", "3D renders draw the whole ICT head in every frame (slower on a CPU; by default the "
+                            "triangles that cannot be seen are left out, which can differ by a few pixels)"),
     ("NO_COLOR", "no colours on stderr"),
     ("SOURCE_DATE_EPOCH", "record this time in outputs (outputs are otherwise byte-reproducible)"),
 ]

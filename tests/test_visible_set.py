@@ -206,6 +206,17 @@ def test_frames_outside_the_range_draw_the_full_mesh(rig):
     assert not any(m is extra.mesh for m in frame_meshes(rig, extra.mesh, inside, camera, size))
 
 
+def test_the_whole_head_on_request(rig, monkeypatch):
+    extra = browed(rig)
+    size = (256, 256)
+    camera = Camera.framing(rig.mesh.frame_box, size, "front")
+    inside = _track(np.zeros((2, 52)))
+    monkeypatch.setenv("FXE_ALL_TRIANGLES", "1")
+    assert all(m is extra.mesh for m in frame_meshes(rig, extra.mesh, inside, camera, size))
+    monkeypatch.setenv("FXE_ALL_TRIANGLES", "0")
+    assert not any(m is extra.mesh for m in frame_meshes(rig, extra.mesh, inside, camera, size))
+
+
 @needs_egl
 def test_a_turn_beyond_the_range_renders_like_before(rig):
     # frames out of range are drawn whole: the back of the head seen from the side stays closed

@@ -12,7 +12,8 @@ positions x expressions x identities inside RANGE (scripts/build_visible_set.py,
 by rings of neighbouring triangles. `draw_mesh` uses it only when every frame of a render lies inside
 RANGE, otherwise the full mesh. The triangles kept are drawn in their original order, so a triangle left
 out that owns no pixel changes no pixel: depth ties still go to the same (earlier) triangle. The set is
-sampled, not proven: on fresh samples a few pixels (a 1 px line in the mouth at extreme mixes) can differ.
+sampled, not proven: on fresh samples a few pixels (a 1 px line in the mouth at extreme mixes) can differ;
+FXE_ALL_TRIANGLES=1 draws the whole head in every frame.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import math
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -27,6 +29,7 @@ import numpy as np
 
 from fxcli.rigs.mesh import Mesh, rodrigues
 
+ALL_TRIANGLES_VARIABLE = "FXE_ALL_TRIANGLES"  # set (not 0): every frame draws the whole head, pixel-exact
 ASSET = Path(__file__).resolve().parent.parent / "assets" / "ict_visible_set" / "visible_set.npz"
 
 
@@ -208,6 +211,8 @@ def frame_meshes(rig, mesh: Mesh, track, camera, size: tuple[int, int], identity
     """
     order = list(range(track.n_frames)) if frames is None else list(frames)
     full = [mesh] * len(order)
+    if os.environ.get(ALL_TRIANGLES_VARIABLE, "") not in ("", "0"):
+        return full
     if not hasattr(rig, "identity_weights") or track.space != "arkit52" or not order:
         return full
     sets = load_visible_set() if sets is None else sets
