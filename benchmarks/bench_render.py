@@ -11,7 +11,6 @@ Run: python3 benchmarks/bench_render.py [--frames 150] [--repeat 3] [--size 512]
 from __future__ import annotations
 
 import argparse
-import contextlib
 import resource
 import statistics
 import tempfile
@@ -37,19 +36,6 @@ def _measure(run, n: int, repeat: int) -> tuple[float, float]:
     return statistics.median(fps), statistics.median(cpu)
 
 
-@contextlib.contextmanager
-def full_mesh():
-    """render_frames draws every triangle of the ICT head (as before the visible set existed)."""
-    from fxcli.render import visible_set
-
-    keep = visible_set.load_visible_set
-    visible_set.load_visible_set = lambda: None
-    try:
-        yield
-    finally:
-        visible_set.load_visible_set = keep
-
-
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--frames", type=int, default=150)
@@ -59,6 +45,7 @@ def main() -> None:
     args = ap.parse_args()
     from fxcli.render import Camera, make_renderer, render_frames
     from fxcli.render.render_job import render_track
+    from fxcli.render.visible_set import whole_head
     from fxcli.rigs.ict_rig import IctRig
     from fxcli.tracks import Track
     from fxcli.tracks.channels import ARKIT52
@@ -101,7 +88,7 @@ def main() -> None:
                   f"({p_fps / s_fps:.2f}x serial)")
             print(f"  with H.264 encoding:    {e_fps:6.1f} frames/s  {e_cpu:5.1f} ms CPU/frame (incl. ffmpeg)")
             if backend == "egl":  # the same two runs drawing every triangle (no visible set)
-                with full_mesh():
+                with whole_head():
                     fp_fps, fp_cpu = _measure(pipelined, n, repeat)
                     fe_fps, fe_cpu = _measure(encoded, n, repeat)
                 print(f"  pipelined, full mesh:   {fp_fps:6.1f} frames/s  {fp_cpu:5.1f} ms CPU/frame  "

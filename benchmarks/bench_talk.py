@@ -45,19 +45,6 @@ def median_time(fn, repeat: int) -> float:
     return statistics.median(times)
 
 
-@contextlib.contextmanager
-def full_mesh():
-    """Renders inside draw every triangle of the ICT head (as before the visible set existed)."""
-    from fxcli.render import visible_set
-
-    keep = visible_set.load_visible_set
-    visible_set.load_visible_set = lambda: None
-    try:
-        yield
-    finally:
-        visible_set.load_visible_set = keep
-
-
 def avatar_breakdown(talker, track, out: str) -> None:
     """CPU ms per frame of each stage of the 3D avatar video, one stage after the other on this thread:
     posing (blendshapes, head pose, brows), normals, OpenGL draw + readback, H.264 (ffmpeg, from memory)."""
@@ -104,6 +91,7 @@ def main() -> None:
     from fxcli.audio.decode import write_wav
     from fxcli.audio.tts import synthesize
     from fxcli.backends.talk_embedded import EmbeddedTalk
+    from fxcli.render.visible_set import whole_head
     from fxcli.talk.run_talk import Talker
     from fxcli.tracks.channels import ARKIT52
 
@@ -145,7 +133,7 @@ def main() -> None:
         talker._avatar_video(None, track, out3, wav, (512, 512), 20, None)  # warm: EGL context, rig
         results = {}
         for label in ("full mesh", "visible set", "full mesh", "visible set"):  # interleaved: load drifts
-            with full_mesh() if label == "full mesh" else contextlib.nullcontext():
+            with whole_head() if label == "full mesh" else contextlib.nullcontext():
                 s = median_time(lambda: talker._avatar_video(None, track, out3, wav, (512, 512), 20, None),
                                 args.repeat)
             results.setdefault(label, []).append((s, _CPU[0]))

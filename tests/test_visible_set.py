@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import os
 
 import numpy as np
 import pytest
@@ -17,6 +18,7 @@ from fxcli.render.visible_set import (
     load_visible_set,
     reference_distance,
     triangles_digest,
+    whole_head,
 )
 from fxcli.rigs.ict_extras import browed
 from fxcli.rigs.ict_rig import IctRig
@@ -215,6 +217,9 @@ def test_the_whole_head_on_request(rig, monkeypatch):
     assert all(m is extra.mesh for m in frame_meshes(rig, extra.mesh, inside, camera, size))
     monkeypatch.setenv("FXE_ALL_TRIANGLES", "0")
     assert not any(m is extra.mesh for m in frame_meshes(rig, extra.mesh, inside, camera, size))
+    with whole_head():
+        assert all(m is extra.mesh for m in frame_meshes(rig, extra.mesh, inside, camera, size))
+    assert os.environ["FXE_ALL_TRIANGLES"] == "0"  # restored
 
 
 @needs_egl

@@ -18,6 +18,7 @@ FXE_ALL_TRIANGLES=1 draws the whole head in every frame.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import hashlib
 import math
@@ -31,6 +32,20 @@ from fxcli.rigs.mesh import Mesh, rodrigues
 
 ALL_TRIANGLES_VARIABLE = "FXE_ALL_TRIANGLES"  # set (not 0): every frame draws the whole head, pixel-exact
 ASSET = Path(__file__).resolve().parent.parent / "assets" / "ict_visible_set" / "visible_set.npz"
+
+
+@contextlib.contextmanager
+def whole_head():
+    """Within: every render draws the whole ICT head, as with FXE_ALL_TRIANGLES=1 (benchmarks, comparisons)."""
+    before = os.environ.get(ALL_TRIANGLES_VARIABLE)
+    os.environ[ALL_TRIANGLES_VARIABLE] = "1"
+    try:
+        yield
+    finally:
+        if before is None:
+            os.environ.pop(ALL_TRIANGLES_VARIABLE, None)
+        else:
+            os.environ[ALL_TRIANGLES_VARIABLE] = before
 
 
 @dataclass(frozen=True)
