@@ -1,29 +1,37 @@
-"""The inside of the mouth at the edited lips: the photo's own teeth carried by the lips, the rest painted.
+"""The inside of the mouth at the edited lips: the photo's own teeth carried by the lips, the rest from the ICT
+head's own mouth interior (or painted).
 
-The painting works in the mouth's own frame: s along the line from one inner mouth corner to the other
-(0 .. 1), t across it in pixels (down the face positive). Each lip's inner contour is a curve t(s).
+The mouth's own frame: s along the line from one inner mouth corner to the other (0 .. 1), t across it in
+pixels (down the face positive). Each lip's inner contour is a curve t(s).
 
 - What the photo already shows between its lips (teeth, tongue, cavity) is carried by the lips rather
   than repainted or stretched: the upper teeth move as one piece with the middle of the upper lip, the lower
   teeth with the middle of the lower lip (the jaw), so a row stays straight and whole, and a lip that moves
   over it covers it. Which row a part of the photo's opening belongs to is decided by the photo's split
   (`teeth_split`: the dark gap between its rows of teeth). Where the edited opening shows a part of the
-  photo's opening that belongs to neither row (the middle of a taller opening), it is painted; the edited
-  lips' outline clips both rows, so nothing shows outside the mouth's corners. Carried teeth show only where
-  they are plausible: the lower row fades out where the new opening is much narrower at its level than the
-  photo's opening was (a narrow "oh" would show it as a peg hanging in the cavity), and both rows fade out in
-  a frown (the opening's middle raised over its corners more than in the photo: teeth bared in a frown read
-  as a grimace), where the painted inside shows instead.
+  photo's opening that belongs to neither row (the middle of a taller opening), the interior below shows;
+  the edited lips' outline clips both rows, so nothing shows outside the mouth's corners. Carried teeth show
+  only where they are plausible: the lower row fades out where the new opening is much narrower at its level
+  than the photo's opening was (a narrow "oh" would show it as a peg hanging in the cavity), and both rows
+  fade out in a frown (the opening's middle raised over its corners more than in the photo: teeth bared in a
+  frown read as a grimace), where the interior shows instead.
 - The edited lower lip is filled out to its convex outline first (a lip has no notches; a landmark left
   behind between its neighbours would leave the photo's opening, stretched by the warp, under the lip).
-- The painted part is a rounded cavity: the lip's colour in shadow, darker with the distance from the lip
-  edge (the back of the mouth gets little light), a tongue's dull red rising from below in a tall opening;
-  the upper teeth as a rigid row under the upper lip (its edge is the lip's middle plus the row's height,
-  arched, not the local lip line: where the lip dips below it, as at corners pulled down, the lip covers it),
-  tallest at the front and receding (shorter, darker) toward the corners, with faint gaps between the front teeth; the lower teeth, smaller and darker, above the lower
-  lip when the mouth is open wide enough. Their colour is the photo's own teeth when they show, otherwise an
-  enamel white brought to the photo's exposure (the skin around the mouth sets how bright it may be).
-- Nothing is painted where the photo shows no lips at the mouth (hair or a hand over it): there the warp's
+- The interior (INTERIOR = "geometry", the default): the ICT head's mouth socket, gums, tongue and teeth,
+  rendered in the photo's pose (fxcli/edit/mouth_geometry.py: the skull posed on the photo's landmarks, the
+  lower teeth and tongue moved by the jawOpen weight that explains the edited opening), shaded with light from
+  the front that falls off with depth into the mouth; the teeth in the photo's own colour when it shows teeth,
+  otherwise enamel at the photo's exposure (the skin around the mouth sets how bright it may be), the gums and
+  tongue a red at the lips' brightness, the socket the lips' colour in shadow. Where no interior geometry
+  projects inside the opening (past ICT's socket), and for landmarks that do not place a whole face (a drawn
+  mouth alone), the cavity is painted.
+- The painting (INTERIOR = "painted", `paint_interior`): a rounded cavity, the lip's colour in shadow, darker
+  with the distance from the lip edge, a tongue's dull red rising from below in a tall opening; the upper teeth
+  as a rigid row under the upper lip (its edge is the lip's middle plus the row's height, arched, not the local
+  lip line: where the lip dips below it, as at corners pulled down, the lip covers it), tallest at the front
+  and receding (shorter, darker) toward the corners, with faint gaps between the front teeth; the lower teeth,
+  smaller and darker, above the lower lip when the mouth is open wide enough.
+- Nothing is filled where the photo shows no lips at the mouth (hair or a hand over it): there the warp's
   picture stays.
 """
 
@@ -31,6 +39,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from fxcli.edit.mouth_geometry import posable
 from fxcli.edit.polygons import poly_mask, polygon_area
 
 # FaceMesh inner-lip contours, mouth corner to mouth corner
@@ -57,6 +66,9 @@ SQUEEZE = (0.45, 0.7)  # a carried row fades out as its level's width falls from
 FROWN = (0.03, 0.08)  # carried teeth fade out as the lip's middle rises over its corners by 0.03 .. 0.08 widths
 FILL_FROM = 0.15  # the change of the opening's shape (mouth widths) from which the mouth is filled fully
 COVERED = 0.5  # share of the lips hidden from which nothing is painted
+# "geometry": the ICT head's own mouth interior, posed and shaded (rendered_interior); "painted": paint_interior
+INTERIOR = "geometry"
+SOCKET_SHADE, GUM_SHADE, TEETH_SHADE = 0.5, 0.9, 1.0  # albedos of the rendered parts (socket, gums/tongue: of the lips)
 
 
 def inner_polygon(points: np.ndarray) -> np.ndarray:
@@ -215,7 +227,7 @@ def paint_interior(s: np.ndarray, t: np.ndarray, up: np.ndarray, lo: np.ndarray,
     cavity = cavity * (1 - 0.7 * tongue) + 0.7 * tongue * TONGUE[None, :] * (0.22 + 0.2 * v[:, None] ** 2)
     # teeth: the photo's own colour, else enamel at the skin's exposure (never brighter than the skin allows)
     if teeth is None:
-        teeth = ENAMEL * float(np.clip(1.25 * _luma(skin) / _luma(ENAMEL), 0.45, 1.0))
+        teeth = enamel(skin)
     px = 1.0 / width  # one pixel in s
     # the upper row is rigid: its edge is a level arch below the upper lip's middle (`mid`), not the local lip
     # line, so a peaked lip or corners pulled down cover the row there instead of bending it down
@@ -240,6 +252,32 @@ def paint_interior(s: np.ndarray, t: np.ndarray, up: np.ndarray, lo: np.ndarray,
     lower_rgb = teeth[None, :] * (0.72 * recede * gaps)[:, None]
     out = cavity * (1 - in_upper[:, None]) + upper_rgb * in_upper[:, None]
     return out * (1 - in_lower[:, None]) + lower_rgb * in_lower[:, None]
+
+
+def enamel(skin: np.ndarray) -> np.ndarray:
+    """Teeth white at the photo's exposure: never brighter than the skin around the mouth allows."""
+    return ENAMEL * float(np.clip(1.25 * _luma(skin) / _luma(ENAMEL), 0.45, 1.0))
+
+
+def rendered_interior(dst: np.ndarray, xs: np.ndarray, ys: np.ndarray, depth: np.ndarray, lip: np.ndarray,
+                      skin: np.ndarray, teeth: np.ndarray | None, src: np.ndarray | None = None) -> np.ndarray:
+    """RGB (N, 3) float at pixels (xs, ys): the ICT mouth interior posed at the edited landmarks `dst`
+    (fxcli/edit/mouth_geometry.py), with the photo's teeth colour (else enamel at its exposure), a gum and
+    tongue red at the lips' brightness and the socket in the lips' colour; where no interior geometry
+    projects, the painted cavity (`depth` 0..1: distance from the lip edge over the opening's half height)."""
+    from fxcli.edit.mouth_geometry import GUMS_TONGUE, SOCKET, TEETH, render_interior
+
+    albedo = np.zeros((3, 3))
+    albedo[SOCKET] = lip * SOCKET_SHADE
+    albedo[GUMS_TONGUE] = TONGUE * (GUM_SHADE * _luma(lip) / _luma(TONGUE))
+    albedo[TEETH] = enamel(skin) if teeth is None else teeth
+    albedo[TEETH] *= TEETH_SHADE
+    box = (int(xs.min()), int(ys.min()), int(xs.max()) + 1, int(ys.max()) + 1)
+    rgb, covered, _ = render_interior(dst, box, albedo, src)
+    cavity = lip[None, :] * (0.34 - 0.27 * np.sqrt(np.clip(depth, 0, 1)))[:, None]
+    cy, cx = ys - box[1], xs - box[0]
+    hit = covered[cy, cx]
+    return np.where(hit[:, None], rgb[cy, cx], cavity)
 
 
 def convex_lower_lip(points: np.ndarray) -> np.ndarray:
@@ -361,8 +399,12 @@ def fill_mouth(out: np.ndarray, source: np.ndarray, src: np.ndarray, dst: np.nda
     # the painted lower row shows only where the opening is wide at its level, not as a peg in a narrow V
     level = float(fd.lower(np.array([0.5]))[0]) - 0.5 * LOWER_TEETH * fd.width
     lower_show = float(np.clip((level_width(fd, np.array([level]))[0] / fd.width - 0.2) / 0.2, 0.0, 1.0))
-    painted = paint_interior(s, t, up_d, lo_d, dist / half, fd.width, lip, skin, teeth_colour(source, src),
-                             mid, max(height_mid, 1e-6), lower_show)
+    teeth = teeth_colour(source, src)
+    if INTERIOR == "geometry" and posable(dst) and posable(src):
+        painted = rendered_interior(dst, xs, ys, dist / half, lip, skin, teeth, src)
+    else:
+        painted = paint_interior(s, t, up_d, lo_d, dist / half, fd.width, lip, skin, teeth,
+                                 mid, max(height_mid, 1e-6), lower_show)
     inside = from_photo[:, None] * photo + (1 - from_photo[:, None]) * painted.astype(np.float32)
     fill = out.astype(np.float32).copy()
     fill[ys, xs] = inside
