@@ -180,13 +180,17 @@ def test_option_errors():
         EmbeddedEditor("x")
 
 
-def test_the_warp_never_folds(editor):
+def test_the_warp_never_folds(editor, monkeypatch):
     """No tearing or fold-over outside the painted mouth opening, for every basic expression, up to alpha 3.
 
     The warp is a flow (fxcli/edit/flow.py): one-to-one by construction, so up to alpha 1.5 the whole motion is
     applied. Far past that, where it squeezes skin many-fold, the grid can leave slivers that fold; the editor
-    lowers the intensity when they pass FOLD_SHARE of the face."""
-    from fxcli.backends.edit_embedded import FOLD_SHARE, folded_share, jacobian_det, mouth_opening, warp
+    lowers the intensity when they pass FOLD_SHARE of the face. The saturation past alpha 1 is switched off
+    here (linear extrapolation), so that alpha 3 really asks for three times the expression."""
+    from fxcli.backends import edit_embedded
+
+    monkeypatch.setattr(edit_embedded, "EXAGGERATION", 0.0)
+    from fxcli.backends.edit_embedded import FOLD_SHARE, folded_share, jacobian_det, mouth_opening, strength, warp
     from fxcli.face import detect_faces, load_image
 
     limited = 0
@@ -203,8 +207,8 @@ def test_the_warp_never_folds(editor):
                     assert editor.last_note is None, (n, expr)
                 # the warp the editor used, made again from the same motion (at the share it applied)
                 share = editor.last_share
-                moves, still = editor.protect_rigid(image, face,
-                                                    editor.image_displacements(face, [(expr, alpha * share)]))
+                applied = strength(alpha) * share
+                moves, still = editor.protect_rigid(image, face, editor.image_displacements(face, [(expr, applied)]))
                 map_x, map_y, dst = warp(image.shape, src, src + moves, still, editor.opening(src, moves))
                 assert np.allclose(dst, editor.last_dst, atol=1e-3)
                 assert folded_share(map_x, map_y, src, dst) <= FOLD_SHARE, (n, expr, alpha)
@@ -394,9 +398,13 @@ def test_the_photos_squint_is_let_down_as_its_cheeks_relax(editor, monkeypatch):
     assert np.abs(lid_only[list(other)]).max() < 1e-6
 
 
-def test_glasses_stay_rigid_a_straight_bar_stays_straight(editor, portrait):
-    """A dark bar drawn across the eyes and nose bridge (a frame) is found and kept straight by the warp."""
+def test_glasses_stay_rigid_a_straight_bar_stays_straight(editor, portrait, monkeypatch):
+    """A dark bar drawn across the eyes and nose bridge (a frame) is found and kept straight by the warp
+    (alpha 2, extrapolated linearly: a strong motion around the eyes, which bends an unprotected bar)."""
+    from fxcli.backends import edit_embedded
     from fxcli.edit.rigid_parts import has_glasses
+
+    monkeypatch.setattr(edit_embedded, "EXAGGERATION", 0.0)
 
     image, face = portrait
     assert not has_glasses(image, face.landmarks)
@@ -412,12 +420,12 @@ def test_glasses_stay_rigid_a_straight_bar_stays_straight(editor, portrait):
         rows = [np.flatnonzero(bar[:, c]).mean() for c in range(bar.shape[1]) if bar[:, c].sum() >= 3]
         return np.asarray(rows)
 
-    rows = bar_rows(editor.edit(barred, [("surprised", 1.5)], seed=0, face=face))
+    rows = bar_rows(editor.edit(barred, [("surprised", 2.0)], seed=0, face=face))
     assert len(rows) > 0.9 * (x1 - x0 - 10)
     bend = rows.max() - rows.min()
     unprotected = EmbeddedEditor()
     unprotected.protect_rigid = lambda image, face, moves, rigid=None: (moves, np.zeros((0, 2)))
-    loose = bar_rows(unprotected.edit(barred, [("surprised", 1.5)], seed=0, face=face))
+    loose = bar_rows(unprotected.edit(barred, [("surprised", 2.0)], seed=0, face=face))
     # the 5 px bar: its centre line stays within 3 px (a little is left near the eyes, where the lids would
     # move); the same edit without protection bends it by 6-7 px
     assert bend <= 3.0 and loose.max() - loose.min() > 2 * bend
@@ -432,5 +440,23 @@ def test_pinned_golden_numbers_of_a_seeded_edit(editor, portrait):
     assert int((diff.max(2) > 30).sum()) == pytest.approx(GOLDEN_CHANGED, rel=0.02)
 
 
-GOLDEN_MEAN_DIFF = 3.843
-GOLDEN_CHANGED = 9881
+GOLDEN_MEAN_DIFF = 3.412
+GOLDEN_CHANGED = 8443
+
+
+def test_exaggeration_saturates_past_alpha_one():
+    """Hand-worked: 1 + 0.25 tanh(0.5 / 0.25) = 1.2410; identity up to 1; rising, smooth and bounded after."""
+    from fxcli.backends.edit_embedded import EXAGGERATION, saturated, strength
+
+    assert EXAGGERATION == 0.25
+    assert strength(0.0) == 0.0 and strength(0.7) == 0.7 and strength(1.0) == 1.0
+    assert strength(1.5) == pytest.approx(1.0 + 0.25 * np.tanh(2.0)) == pytest.approx(1.24101, abs=1e-5)
+    grid = np.linspace(0.0, 3.0, 301)
+    values = np.array([strength(a) for a in grid])
+    assert (np.diff(values) > 0).all() and values[-1] < 1.0 + EXAGGERATION
+    assert (strength(1.001) - 1.0) / 0.001 == pytest.approx(1.0, abs=0.01)  # slope 1 on both sides of alpha 1
+    assert strength(3.0, knee=0.0) == 3.0
+    # a blend keeps its proportions; below a total of 1 nothing changes
+    assert saturated([("happy", 0.3), ("sad", 0.4)]) == [("happy", 0.3), ("sad", 0.4)]
+    (_, a), (_, b) = saturated([("happy", 0.6), ("sad", 0.9)])
+    assert a / b == pytest.approx(0.6 / 0.9) and a + b == pytest.approx(strength(1.5))

@@ -4,6 +4,7 @@ the fold limit's monotony, and the cheap "face still shown" check."""
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 from tests.conftest import PORTRAITS
 
@@ -47,7 +48,7 @@ def test_asset_cache_round_trips(tmp_path, monkeypatch):
 
 
 def test_emphasis_sets_named_channels_on_both_sides():
-    from fxcli.edit.au_emphasis import EMPHASIS, emphasised
+    from fxcli.edit.au_emphasis import EMPHASIS, STRENGTH, emphasised
     from fxcli.tracks.channels import ARKIT52
 
     w = np.zeros(52)
@@ -55,8 +56,14 @@ def test_emphasis_sets_named_channels_on_both_sides():
     for channel, value in EMPHASIS["angry"].items():
         for side in ("Left", "Right"):
             name = channel + side if channel + side in ARKIT52 else channel
-            assert out[ARKIT52.index(name)] == value
+            assert out[ARKIT52.index(name)] == pytest.approx(value * STRENGTH.get("angry", 1.0))
     assert np.array_equal(emphasised("no-such-entry", w + 0.25), w + 0.25)
+    # the strength scales the whole entry, channels the emphasis leaves alone too
+    happy = emphasised("happy", w + 0.5)
+    assert np.allclose(happy, 0.5 * STRENGTH.get("happy", 1.0))
+    surprised = emphasised("surprised", w + 0.5)
+    assert surprised[ARKIT52.index("mouthSmileLeft")] == pytest.approx(0.5 * STRENGTH["surprised"])
+    assert surprised[ARKIT52.index("jawOpen")] == pytest.approx(EMPHASIS["surprised"]["jawOpen"] * STRENGTH["surprised"])
     assert w.sum() == 0  # the library's array is not modified
 
 
@@ -184,3 +191,33 @@ def test_spline_operator_matches_the_spline_for_any_values():
     for _ in range(2):  # one operator, several sets of values
         values = rng.normal(scale=10.0, size=(80, 2))
         assert np.allclose(op(values), ThinPlateSpline(centres, values, smoothing)(points), atol=1e-6)
+
+
+def test_fold_limit_finds_the_largest_fold_free_share(monkeypatch):
+    """A stand-in fold test that folds where the landmarks go beyond 94.5 % of the full request's mean reach
+    (the reach grows a little faster than the share: 0.9 -> 0.913, 0.925 -> 0.935, 0.95 -> 0.957): the ladder's
+    first fold-free rung is 0.8, then bisection toward 1 (0.9 free, 0.95 folds, 0.925 free) ends at 0.925."""
+    from fxcli.backends import edit_embedded
+    from fxcli.backends.edit_embedded import BACKOFF, REFINE, EmbeddedEditor
+    from fxcli.face import detect_faces, load_image
+
+    assert (BACKOFF, REFINE) == (0.8, 3)
+    editor = EmbeddedEditor()
+    image = load_image(str(PORTRAITS / "interfaces-001.jpg"))
+    face = detect_faces(image)[0]
+    src = face.landmarks[:, :2].astype(np.float64)
+    editor.edit(image, [("surprised", 1.0)], seed=0, face=face)
+    assert editor.last_share == 1.0
+    full = np.linalg.norm(editor.last_dst - src, axis=1).mean()
+    tried = []
+
+    def folds_past_94_percent(map_x, map_y, src_xy, dst_xy):
+        reach = np.linalg.norm(dst_xy - src_xy, axis=1).mean() / full
+        tried.append(round(float(reach), 3))
+        return 1.0 if reach > 0.945 else 0.0
+
+    monkeypatch.setattr(edit_embedded, "folded_share", folds_past_94_percent)
+    editor.edit(image, [("surprised", 1.0)], seed=0, face=face)
+    assert editor.last_share == pytest.approx(0.925)
+    assert editor.last_note == "motion limited to 0.93 of the request to keep the warp fold-free"
+    assert len(tried) == 2 + REFINE  # 1 and 0.8 on the ladder, then three halvings

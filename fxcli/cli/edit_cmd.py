@@ -41,8 +41,9 @@ def fixed_per_process(params: dict, base: dict, names: tuple[str, ...]) -> None:
 @click.option("-e", "--expression", metavar="NAME|TEXT",
               help="Target expression: a library name (see `fxe expressions list`) or free text.")
 @click.option("-a", "--alpha", type=ALPHA_SPEC, default="1", show_default=True, metavar="A|START:STOP:STEP|A,B,..",
-              help="Intensity: 0 = unchanged, 1 = full expression, up to 3 extrapolates. A range writes one "
-                   "image per value (STOP included when on the grid), a contact sheet and a JSON index.")
+              help="Intensity: 0 = unchanged, 1 = full expression, up to 3 extrapolates (the embedded model's "
+                   "exaggeration saturates: 1.5 gives 1.24x, 3 gives 1.25x). A range writes one image per value "
+                   "(STOP included when on the grid), a contact sheet and a JSON index.")
 @click.option("-o", "--output", metavar="FILE|FOLDER/|PATTERN|-",
               help="Output image, folder (for sweeps), pattern with {i} {name} {alpha} {expression}, or - "
                    "(one PNG on stdout).")
