@@ -20,6 +20,10 @@ from typing import Any, Protocol, runtime_checkable
 
 import numpy as np
 
+# expression strength everywhere (edit, blend, text2flame, gen-avatar, the full backends): 0 = none, 1 = full,
+# above 1 extrapolates, up to the PixelSmile authors' limit
+MAX_ALPHA = 3.0
+
 
 @runtime_checkable
 class Text2FlameBackend(Protocol):

@@ -22,13 +22,13 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from fxcli.contracts import MAX_ALPHA  # noqa: F401  (re-exported: the range text2flame accepts)
 from fxcli.errors import InvalidInputError, UsageError
 from fxcli.speech.phones import PhoneSpan
 from fxcli.tracks.channels import ARKIT52
 from fxcli.tracks.track import Track
 
 MAX_TEXT_CHARS = 10_000  # ~10 minutes of speech; longer texts are refused, not silently cut
-MAX_ALPHA = 3.0
 MAX_FPS = 240.0
 INTERNAL_RATE = 100.0  # Hz: phones as short as 50 ms are resolved before sampling at --fps
 LEAD_IN = 0.3  # seconds of rest before speech

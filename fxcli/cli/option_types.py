@@ -13,8 +13,9 @@ from typing import Any
 
 import click
 
+from fxcli.contracts import MAX_ALPHA
+
 MAX_FPS = 240.0  # frames per second of generated tracks and renders
-MAX_ALPHA = 3.0  # expression strength: 1 = full, above 1 extrapolates (the PixelSmile authors' limit)
 MAX_SEED = 2**32 - 1  # seeds are 32-bit everywhere (numpy, torch and the jobs' per-line seeds)
 
 

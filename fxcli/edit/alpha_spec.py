@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import math
 
+from fxcli.contracts import MAX_ALPHA
 from fxcli.errors import UsageError
 
-MAX_ALPHA = 3.0
 MAX_ITEMS = 1000
 _GRID_EPS = 1e-9
 

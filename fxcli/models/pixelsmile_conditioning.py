@@ -18,6 +18,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from fxcli.contracts import MAX_ALPHA  # noqa: F401  (the authors' extrapolation limit; re-exported)
+
 if TYPE_CHECKING:
     import torch
 
@@ -25,7 +27,6 @@ if TYPE_CHECKING:
 PIXELSMILE_EXPRESSIONS = ("happy", "sad", "angry", "fear", "surprised", "disgust", "confused", "contempt",
                           "confident", "shy", "sleepy", "anxious")
 NEUTRAL = "neutral"
-MAX_ALPHA = 3.0  # the authors' extrapolation limit
 SUBJECTS = ("person", "character")  # "character" for anime/cartoon inputs
 
 
