@@ -82,9 +82,8 @@ def vertex_normals(vertices: np.ndarray, triangles: np.ndarray) -> np.ndarray:
     """Area-weighted unit vertex normals (V, 3)."""
     a, b, c = (vertices[triangles[:, k]] for k in range(3))
     face = np.cross(b - a, c - a)
-    out = np.zeros_like(vertices)
-    for k in range(3):
-        np.add.at(out, triangles[:, k], face)
+    corners = triangles.reshape(-1)
+    out = np.stack([np.bincount(corners, np.repeat(face[:, c], 3), len(vertices)) for c in range(3)], axis=1)
     return out / np.maximum(np.linalg.norm(out, axis=1, keepdims=True), 1e-12)
 
 
