@@ -41,9 +41,10 @@ POSE_RESIDUAL = 0.15  # the most a similarity may miss the stable landmarks by (
 JAW_MAX = 1.5  # ICT's jawOpen is a milder opening than a photo's expression (the editor's MOTION_GAIN)
 # the upper incisors' edge below the relaxed upper lip (cm): a parted mouth at rest shows about 1-3 mm of them;
 # ICT's teeth end right at its upper lip, which would hide them in any mouth the upper lip does not lift
-INCISOR_SHOW_CM = 0.15
+INCISOR_SHOW_CM = 0.1
 DEPTH_CM = 2.2  # light falls by e over this depth behind the inner lips
 AMBIENT = 0.25
+SIDE_CM = 1.6  # light falls by e this far (cm) to either side of the mouth's middle
 RENDER_PIXELS = 3600  # the most grid pixels rasterised per mouth
 CULL = -1.0  # keep the triangles facing the camera (counter-clockwise in ICT, clockwise in the image: y down)
 # FaceMesh inner-lip pairs (upper, lower) across the opening: how far the jaw opened
@@ -176,7 +177,9 @@ def render_interior(dst: np.ndarray, box: tuple[int, int, int, int], albedo: np.
                            model.landmarks_jaw[[p for pair in LIP_PAIRS for p in pair]]) @ rot[2]))
     depth = np.maximum(cam[:, 2] - front, 0.0)
     lambert = np.abs(normals @ rot[2])  # light from the camera, both faces lit
-    light = (AMBIENT + (1 - AMBIENT) * lambert) * np.exp(-depth / DEPTH_CM)
+    # the lips and cheeks shade what lies toward the mouth's corners (the side teeth recede into the shadow)
+    side = np.exp(-(verts[:, 0] / SIDE_CM) ** 2)
+    light = (AMBIENT + (1 - AMBIENT) * lambert) * np.exp(-depth / DEPTH_CM) * side
     colour = np.asarray(albedo, np.float64)[model.part] * light[:, None]
     x0, y0, x1, y1 = box
     if x1 <= x0 or y1 <= y0:
