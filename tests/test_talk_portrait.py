@@ -9,7 +9,7 @@ import pytest
 from tests.conftest import PORTRAITS
 
 FACE = str(PORTRAITS / "interfaces-001.jpg")
-SHOWN_HALF, SHOWN_CLOSED = 0.73, 0.28  # eye_shown of FACE's eyes at eyeBlink 0.5 and 1 (see below)
+SHOWN_HALF, SHOWN_CLOSED = 0.74, 0.25  # eye_shown of FACE's eyes at eyeBlink 0.5 and 1 (see below)
 
 
 @pytest.fixture(scope="module")

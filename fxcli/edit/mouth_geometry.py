@@ -42,7 +42,7 @@ JAW_MAX = 1.5  # ICT's jawOpen is a milder opening than a photo's expression (th
 # the upper incisors' edge below the relaxed upper lip (cm): a parted mouth at rest shows about 1-3 mm of them;
 # ICT's teeth end right at its upper lip, which would hide them in any mouth the upper lip does not lift
 INCISOR_SHOW_CM = 0.1
-DEPTH_CM = 2.2  # light falls by e over this depth behind the inner lips
+DEPTH_CM = 3.5  # light falls by e over this depth behind the inner lips
 AMBIENT = 0.25
 SIDE_CM = 1.6  # light falls by e this far (cm) to either side of the mouth's middle
 RENDER_PIXELS = 3600  # the most grid pixels rasterised per mouth

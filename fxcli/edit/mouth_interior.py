@@ -68,7 +68,7 @@ FILL_FROM = 0.15  # the change of the opening's shape (mouth widths) from which 
 COVERED = 0.5  # share of the lips hidden from which nothing is painted
 # "geometry": the ICT head's own mouth interior, posed and shaded (rendered_interior); "painted": paint_interior
 INTERIOR = "geometry"
-SOCKET_SHADE, GUM_SHADE, TEETH_SHADE = 0.5, 0.9, 1.0  # albedos of the rendered parts (socket, gums/tongue: of the lips)
+SOCKET_SHADE, GUM_SHADE, TEETH_SHADE = 0.7, 1.0, 1.0  # albedos of the rendered parts (socket, gums/tongue: of the lips)
 
 
 def inner_polygon(points: np.ndarray) -> np.ndarray:
