@@ -1,14 +1,15 @@
 """What the FER judge and the identity judge say about the embedded editor's basic-expression edits.
 
-    python3 benchmarks/eval_edit_fer.py                       # all six basic expressions, 8-portrait sweeps
+    python3 benchmarks/eval_edit_fer.py                       # all six basic expressions, every portrait swept
     python3 benchmarks/eval_edit_fer.py -e angry -e fear --sweep-portraits 0
     python3 benchmarks/eval_edit_fer.py --sheet /tmp/edit_demo/sheet.png
 
-For every shared portrait with a detectable face and every basic expression: how often the judge labels
-the source and the alpha-1 edit as the target, the mean target probability of both, and the identity
-similarity (dlib judge) of the edit to its source (mean and min). Then an alpha sweep 0..1.5 (step 0.25)
-on the first N portraits per expression, scored with FFE-Bench's CLS (fxcli.metrics.ffe_bench.cls: mean
-Pearson(alpha, target probability) over the sweeps), and the mean target probability at each alpha.
+For every portrait with a detectable face (the "interfaces" photos, then the public-domain ones) and every
+basic expression: how often the judge labels the source and the alpha-1 edit as the target, the mean target
+probability of both, and the identity similarity (dlib judge) of the edit to its source (mean and min).
+Then an alpha sweep 0..1.5 (step 0.25) on the first N portraits per expression, scored with FFE-Bench's
+CLS (fxcli.metrics.ffe_bench.cls: mean Pearson(alpha, target probability) over the sweeps), and the mean
+target probability at each alpha. A portrait whose alpha-1 edit the detector no longer finds is not swept.
 
 Each sweep is judged three ways, all reported:
 - "detected": the face found again on every edited image (its box moves with the expression: an opened
@@ -31,6 +32,7 @@ import numpy as np
 
 REPO = Path(__file__).resolve().parent.parent
 PORTRAITS = REPO / "tests" / "data" / "portraits"
+PUBLIC_DOMAIN = REPO / "tests" / "data" / "public_domain"  # judged after the "interfaces" portraits
 # edit name -> the judge's label
 TARGETS = {"happy": "happy", "sad": "sad", "surprised": "surprise", "angry": "angry", "fear": "fear",
            "disgust": "disgust"}
@@ -66,7 +68,7 @@ def main() -> None:
 
     editor, fer, ident = EmbeddedEditor(), ExpressionJudge(), IdentityJudge()
     sources = []
-    for path in sorted(PORTRAITS.glob("*.jpg")):
+    for path in sorted(PORTRAITS.glob("*.jpg")) + sorted(PUBLIC_DOMAIN.glob("*.jpg")):
         image = load_image(str(path))
         faces = detect_faces(image)
         if faces:
