@@ -204,13 +204,10 @@ def _rasterise(tri: np.ndarray, xy: np.ndarray, z: np.ndarray, colour: np.ndarra
     (RGB (h, w, 3) of the vertex colours interpolated, part (h, w), -1 where nothing)."""
     rgb = np.zeros((h, w, 3))
     part = np.full((h, w), -1, np.int64)
+    from fxcli.render.software_renderer import barycentric, pixel_boxes
+
     x, y, z = xy[tri, 0], xy[tri, 1], z[tri]
-    area = (x[:, 1] - x[:, 0]) * (y[:, 2] - y[:, 0]) - (x[:, 2] - x[:, 0]) * (y[:, 1] - y[:, 0])
-    tx0 = np.clip(np.ceil(x.min(1) - 0.5), 0, w).astype(np.int64)
-    tx1 = np.clip(np.floor(x.max(1) - 0.5), -1, w - 1).astype(np.int64)
-    ty0 = np.clip(np.ceil(y.min(1) - 0.5), 0, h).astype(np.int64)
-    ty1 = np.clip(np.floor(y.max(1) - 0.5), -1, h - 1).astype(np.int64)
-    bw, bh = tx1 - tx0 + 1, ty1 - ty0 + 1
+    area, tx0, ty0, bw, bh = pixel_boxes(x, y, w, h)
     idx = np.flatnonzero((CULL * area > 1e-9) & (bw > 0) & (bh > 0))
     if not len(idx):
         return rgb, part
@@ -219,10 +216,7 @@ def _rasterise(tri: np.ndarray, xy: np.ndarray, z: np.ndarray, colour: np.ndarra
     local = np.arange(len(t)) - np.repeat(np.cumsum(counts) - counts, counts)
     px = tx0[t] + local % bw[t] + 0.5
     py = ty0[t] + local // bw[t] + 0.5
-    xt, yt = x[t], y[t]
-    b = np.stack([(xt[:, 1] - px) * (yt[:, 2] - py) - (xt[:, 2] - px) * (yt[:, 1] - py),
-                  (xt[:, 2] - px) * (yt[:, 0] - py) - (xt[:, 0] - px) * (yt[:, 2] - py),
-                  (xt[:, 0] - px) * (yt[:, 1] - py) - (xt[:, 1] - px) * (yt[:, 0] - py)], axis=1) / area[t, None]
+    b = barycentric(x[t], y[t], area[t], px, py)
     inside = (b >= 0).all(1)
     t, b = t[inside], b[inside]
     pix = (py[inside] - 0.5).astype(np.int64) * w + (px[inside] - 0.5).astype(np.int64)

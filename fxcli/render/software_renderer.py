@@ -41,12 +41,7 @@ class SoftwareRenderer:
         keep = (cw[tri] > 0).all(1) & (np.abs(sz[tri]) <= 1).all(1)
         tri = tri[keep]
         x, y = sx[tri], sy[tri]
-        area = (x[:, 1] - x[:, 0]) * (y[:, 2] - y[:, 0]) - (x[:, 2] - x[:, 0]) * (y[:, 1] - y[:, 0])
-        x0 = np.clip(np.ceil(x.min(1) - 0.5), 0, w).astype(np.int64)
-        x1 = np.clip(np.floor(x.max(1) - 0.5), -1, w - 1).astype(np.int64)
-        y0 = np.clip(np.ceil(y.min(1) - 0.5), 0, h).astype(np.int64)
-        y1 = np.clip(np.floor(y.max(1) - 0.5), -1, h - 1).astype(np.int64)
-        bw, bh = x1 - x0 + 1, y1 - y0 + 1
+        area, x0, y0, bw, bh = pixel_boxes(x, y, w, h)
         ok = (np.abs(area) > 1e-12) & (bw > 0) & (bh > 0)
         idx = np.nonzero(ok)[0]
         zbuf = np.full(w * h, np.inf)
@@ -65,7 +60,7 @@ class SoftwareRenderer:
         if len(hit):
             t = owner[hit]
             px, py = hit % w + 0.5, hit // w + 0.5
-            b = _barycentric(x[t], y[t], area[t], px, py)  # screen-space (noperspective) weights
+            b = barycentric(x[t], y[t], area[t], px, py)  # screen-space (noperspective) weights
             persp = b / cw[tri[t]]
             persp /= persp.sum(1, keepdims=True)
             corners = tri[t]
@@ -82,7 +77,7 @@ class SoftwareRenderer:
         local = np.arange(len(t)) - np.repeat(np.cumsum(counts) - counts, counts)
         px = x0[t] + local % bw[t]
         py = y0[t] + local // bw[t]
-        b = _barycentric(x[t], y[t], area[t], px + 0.5, py + 0.5)
+        b = barycentric(x[t], y[t], area[t], px + 0.5, py + 0.5)
         inside = (b >= 0).all(1)
         t, px, py, b = t[inside], px[inside], py[inside], b[inside]
         depth = np.einsum("nk,nk->n", b, z[t])
@@ -97,7 +92,18 @@ class SoftwareRenderer:
         owner[pix[closer]] = t[closer]
 
 
-def _barycentric(x: np.ndarray, y: np.ndarray, area: np.ndarray, px: np.ndarray, py: np.ndarray) -> np.ndarray:
+def pixel_boxes(x: np.ndarray, y: np.ndarray, w: int, h: int):
+    """Per triangle (corners x, y (N, 3) in pixels): (twice its signed area, first pixel column and row whose
+    centre it may cover, and how many columns and rows; 0 or less where none, clipped to the w x h image)."""
+    area = (x[:, 1] - x[:, 0]) * (y[:, 2] - y[:, 0]) - (x[:, 2] - x[:, 0]) * (y[:, 1] - y[:, 0])
+    x0 = np.clip(np.ceil(x.min(1) - 0.5), 0, w).astype(np.int64)
+    x1 = np.clip(np.floor(x.max(1) - 0.5), -1, w - 1).astype(np.int64)
+    y0 = np.clip(np.ceil(y.min(1) - 0.5), 0, h).astype(np.int64)
+    y1 = np.clip(np.floor(y.max(1) - 0.5), -1, h - 1).astype(np.int64)
+    return area, x0, y0, x1 - x0 + 1, y1 - y0 + 1
+
+
+def barycentric(x: np.ndarray, y: np.ndarray, area: np.ndarray, px: np.ndarray, py: np.ndarray) -> np.ndarray:
     """Screen-space barycentric weights (N, 3) of points (px, py) in triangles with corners x, y (N, 3)."""
     w0 = (x[:, 1] - px) * (y[:, 2] - py) - (x[:, 2] - px) * (y[:, 1] - py)
     w1 = (x[:, 2] - px) * (y[:, 0] - py) - (x[:, 0] - px) * (y[:, 2] - py)
