@@ -297,6 +297,38 @@ def test_expression_estimate_recovers_known_weights_on_the_ict_heads_own_landmar
     assert fit.removal(fit.fit(plain)).max() < 0.12
 
 
+def test_box_qp_matches_an_exhaustive_search_over_active_sets():
+    """The active-set solver against a slow reference: every assignment of each weight to its lower bound,
+    its upper bound or free, solved exactly; the minimum is the feasible candidate of least objective."""
+    import itertools
+
+    from fxcli.edit.expression_fit import box_qp
+
+    rng = np.random.default_rng(3)
+    for n in (1, 2, 4, 6):
+        for _ in range(4):
+            a = rng.normal(size=(n + 2, n))
+            q = a.T @ a + 0.05 * np.eye(n)
+            c = rng.normal(size=n) * 2.0
+            best, best_value = None, np.inf
+            for pattern in itertools.product((0, 1, 2), repeat=n):  # 0: at 0, 1: free, 2: at 1
+                pat = np.array(pattern)
+                e = np.where(pat == 2, 1.0, 0.0)
+                free = pat == 1
+                if free.any():
+                    e[free] = np.linalg.solve(q[np.ix_(free, free)], c[free] - q[np.ix_(free, ~free)] @ e[~free])
+                if e.min() < -1e-12 or e.max() > 1 + 1e-12:
+                    continue
+                value = e @ q @ e / 2 - c @ e
+                if value < best_value:
+                    best, best_value = e, value
+            got = box_qp(q, c)
+            assert got.min() >= 0.0 and got.max() <= 1.0
+            np.testing.assert_allclose(got, best, atol=1e-9)
+    # a hand-worked case: q = I, c = (2, -1, 0.5): the minimum is c clipped into the box
+    np.testing.assert_allclose(box_qp(np.eye(3), np.array([2.0, -1.0, 0.5])), [1.0, 0.0, 0.5])
+
+
 def test_shading_ratio_is_one_where_the_expression_moves_nothing(editor, portrait):
     image, face = portrait
     assert np.all(editor.shading_ratio(image.shape, face, [("angry", 0.0)]) == 1.0)

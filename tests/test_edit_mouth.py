@@ -356,3 +356,13 @@ def test_shading_keeps_a_narrow_crease_and_only_a_share_of_a_broad_darkening():
     assert nc[100, 100] < 0.8 * crease[100, 100]  # still at least 80 % as dark
     # where nothing changed nothing appears, and nothing changes sign
     assert np.all(nc[crease == 0] == 0) and np.all(nb <= 0) and np.all(nb >= broad)
+
+
+def test_cielab_of_known_colours():
+    """Published CIELAB (D65) values of sRGB white, black, primaries and a mid grey."""
+    from fxcli.edit.cielab import rgb_to_lab
+
+    known = {(255, 255, 255): (100.0, 0.0, 0.0), (0, 0, 0): (0.0, 0.0, 0.0), (255, 0, 0): (53.24, 80.09, 67.20),
+             (0, 255, 0): (87.73, -86.18, 83.18), (0, 0, 255): (32.30, 79.19, -107.86), (119, 119, 119): (50.0, 0.0, 0.0)}
+    for rgb, lab in known.items():
+        np.testing.assert_allclose(rgb_to_lab(np.array(rgb)), lab, atol=0.3, err_msg=str(rgb))

@@ -54,23 +54,43 @@ def umeyama2(src: np.ndarray, dst: np.ndarray) -> tuple[float, np.ndarray, np.nd
     return scale, rot, mu_d - scale * rot @ mu_s
 
 
-def box_qp(q: np.ndarray, c: np.ndarray, sweeps: int = 300, tol: float = 1e-9) -> np.ndarray:
-    """argmin over 0 <= e <= 1 of e^T q e / 2 - c^T e (q positive definite): cyclic coordinate descent,
-    exact per coordinate, converging to the unique minimum."""
-    e = np.zeros(len(c))
-    diag = np.diag(q).copy()
-    grad = -c.astype(np.float64).copy()  # q e - c at e = 0
-    for _ in range(sweeps):
-        largest = 0.0
-        for i in range(len(e)):
-            new = min(max(e[i] - grad[i] / diag[i], 0.0), 1.0)
-            step = new - e[i]
-            if step != 0.0:
-                grad += step * q[:, i]
-                e[i] = new
-                largest = max(largest, abs(step))
-        if largest < tol:
-            break
+def box_qp(q: np.ndarray, c: np.ndarray, max_steps: int | None = None) -> np.ndarray:
+    """argmin over 0 <= e <= 1 of e^T q e / 2 - c^T e (q positive definite): the primal active-set method,
+    exact in finitely many steps. Each step solves the problem with the bounds in the working set held and
+    moves toward its minimum until a new bound blocks it; at a minimum with a bound whose multiplier has the
+    wrong sign, that bound is released. (A cyclic coordinate descent took up to 300 sweeps of Python loops,
+    ~18 ms per face; this takes well under 1 ms.)"""
+    q = np.asarray(q, np.float64)
+    c = np.asarray(c, np.float64)
+    n = len(c)
+    # start from the unbounded minimum clipped into the box (feasible), its clipped weights held
+    e = np.clip(np.linalg.solve(q, c), 0.0, 1.0)
+    held = (e <= 0.0) | (e >= 1.0)
+    for _ in range(max_steps or 8 * n + 8):
+        free = ~held
+        target = e.copy()
+        if free.any():
+            rhs = c[free] - q[np.ix_(free, held)] @ e[held]
+            target[free] = np.linalg.solve(q[np.ix_(free, free)], rhs)
+        move = target - e
+        if np.abs(move).max() <= 1e-13:
+            grad = q @ e - c  # KKT: at 0 the gradient must be >= 0, at 1 <= 0
+            wrong = np.where(held, np.where(e <= 0.0, -grad, grad), 0.0)
+            worst = int(np.argmax(wrong))
+            if wrong[worst] <= 1e-12:
+                return e
+            held[worst] = False
+            continue
+        # the longest step toward the target that stays within the box
+        with np.errstate(divide="ignore", invalid="ignore"):
+            room = np.where(move < 0, -e / move, np.where(move > 0, (1.0 - e) / move, np.inf))
+        room[held] = np.inf
+        block = int(np.argmin(room))
+        step = min(1.0, float(room[block]))
+        e = np.clip(e + step * move, 0.0, 1.0)
+        if step < 1.0:
+            e[block] = 0.0 if move[block] < 0 else 1.0
+            held[block] = True
     return e
 
 

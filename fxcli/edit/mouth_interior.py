@@ -39,6 +39,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from fxcli.edit.cielab import rgb_to_lab
 from fxcli.edit.mouth_geometry import posable
 from fxcli.edit.polygons import poly_mask, polygon_area
 
@@ -196,9 +197,10 @@ def lips_covered(source: np.ndarray, src: np.ndarray) -> float:
     if lips.sum() < 6:
         return 0.0
     _, skin = lip_and_skin(source, src)
-    lab = cv2.cvtColor(source, cv2.COLOR_RGB2LAB)[lips].astype(np.float32) - [0, 128, 128]
-    ref = cv2.cvtColor(np.uint8(np.clip(skin, 0, 255))[None, None], cv2.COLOR_RGB2LAB)[0, 0].astype(np.float32)
-    ref = ref - [0, 128, 128]
+    # L* on OpenCV's 8-bit scale (0..255), a* and b* as they are: the distance below was set on that scale
+    units = np.array([2.55, 1.0, 1.0])
+    lab = rgb_to_lab(source[lips]) * units
+    ref = rgb_to_lab(np.clip(skin, 0, 255)) * units
     far = np.linalg.norm(lab - ref, axis=1) > 35.0
     grey = np.hypot(lab[:, 1], lab[:, 2]) < 0.6 * np.hypot(ref[1], ref[2])
     return float((far & grey).mean())

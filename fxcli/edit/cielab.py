@@ -1,0 +1,25 @@
+"""sRGB -> CIELAB (D65) for a handful of pixels, in numpy.
+
+OpenCV's 8-bit RGB2LAB builds its lookup tables on first use (~70 ms, most of a cold `fxe edit`'s mouth
+step) to convert the whole photo, where the editor needs a few hundred lip pixels. The formulas are the
+standard ones (IEC 61966-2-1 sRGB transfer, the sRGB -> XYZ matrix, CIE 1976 L*a*b* with the D65 white).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+SRGB_TO_XYZ = np.array([[0.412453, 0.357580, 0.180423],
+                        [0.212671, 0.715160, 0.072169],
+                        [0.019334, 0.119193, 0.950227]])
+WHITE_D65 = np.array([0.950456, 1.0, 1.088754])  # XYZ of sRGB white with the matrix above
+EPSILON = (6.0 / 29.0) ** 3
+
+
+def rgb_to_lab(rgb: np.ndarray) -> np.ndarray:
+    """(..., 3) sRGB in 0..255 -> (..., 3) float64 (L* 0..100, a*, b*)."""
+    c = np.asarray(rgb, np.float64) / 255.0
+    linear = np.where(c <= 0.04045, c / 12.92, ((c + 0.055) / 1.055) ** 2.4)
+    xyz = linear @ SRGB_TO_XYZ.T / WHITE_D65
+    f = np.where(xyz > EPSILON, np.cbrt(xyz), xyz / (3 * (6.0 / 29.0) ** 2) + 4.0 / 29.0)
+    return np.stack([116.0 * f[..., 1] - 16.0, 500.0 * (f[..., 0] - f[..., 1]), 200.0 * (f[..., 1] - f[..., 2])], -1)
