@@ -31,6 +31,7 @@
 from __future__ import annotations
 
 import hashlib
+import threading
 
 import numpy as np
 
@@ -423,6 +424,8 @@ def folds(map_x: np.ndarray, map_y: np.ndarray, ignore: np.ndarray) -> bool:
 
 
 _OPERATORS: dict[bytes, object] = {}  # the last few faces' spline operators (an edit at several alphas)
+_OPERATORS_LOCK = threading.Lock()
+_BUILDER: list = []  # one background thread: a warp's second spline operator is built beside its first
 
 
 def _grid(shape: tuple[int, ...], still: np.ndarray):
@@ -451,26 +454,37 @@ def _operator(centres: np.ndarray, nodes: np.ndarray, smoothing: np.ndarray):
 
     key = hashlib.sha1(b"".join(np.ascontiguousarray(a, np.float64).tobytes()
                                 for a in (centres, nodes[:1], nodes[-1:], smoothing))).digest()
-    if key not in _OPERATORS:
-        if len(_OPERATORS) >= 4:
+    with _OPERATORS_LOCK:
+        found = _OPERATORS.get(key)
+    if found is not None:
+        return found
+    built = SplineOperator(centres, nodes, smoothing)
+    with _OPERATORS_LOCK:
+        while len(_OPERATORS) >= 4:
             _OPERATORS.pop(next(iter(_OPERATORS)))
-        _OPERATORS[key] = SplineOperator(centres, nodes, smoothing)
-    return _OPERATORS[key]
+        _OPERATORS[key] = built
+    return built
 
 
-def _coarse_field(shape: tuple[int, ...], centres: np.ndarray, values: np.ndarray, pinned: np.ndarray,
-                  still: np.ndarray):
+def _operator_later(centres: np.ndarray, nodes: np.ndarray, smoothing: np.ndarray):
+    """A future of `_operator(...)`, built on a background thread while the caller goes on: numpy's kernel
+    (squared distances, logarithms) and LAPACK's solve release the GIL, so on two cores the warp's two spline
+    operators are built at the same time."""
+    if not _BUILDER:
+        from concurrent.futures import ThreadPoolExecutor
+
+        _BUILDER.append(ThreadPoolExecutor(max_workers=1, thread_name_prefix="fxe-spline"))
+    return _BUILDER[0].submit(_operator, centres, nodes, smoothing)
+
+
+def _coarse_field(grid, centres: np.ndarray, values: np.ndarray, pinned: np.ndarray):
     """A velocity field (fxcli/edit/flow.py) on the coarse grid: a smoothing thin-plate spline through `values`
     (N, 2) at `centres` (the landmarks) and 0 at `pinned`, 0 outside the still ring's ellipse, corrected so
     that its flow carries the centres by `values` as far as a one-to-one map allows.
 
-    Returns (velocity (Ny, Nx, 2) float32, origin, step, (grid dims, nodes, inside)) or None when the box is
-    empty."""
+    `grid`: `_grid(...)` of the still ring. Returns velocity (Ny, Nx, 2) float32."""
     from fxcli.edit.flow import fit_velocity
 
-    grid = _grid(shape, still)
-    if grid is None:
-        return None
     origin, step, dims, nodes, inside = grid
     op = _operator(np.vstack([centres, pinned]), nodes[inside.ravel()], _smoothing(len(centres), len(pinned)))
     zeros = np.zeros((len(pinned), 2))
@@ -478,7 +492,7 @@ def _coarse_field(shape: tuple[int, ...], centres: np.ndarray, values: np.ndarra
     def spline(v: np.ndarray) -> np.ndarray:
         return op(np.vstack([v, zeros]))
 
-    return fit_velocity(spline, values, centres, origin, step, dims, inside), origin, step, (dims, nodes, inside)
+    return fit_velocity(spline, values, centres, origin, step, dims, inside)
 
 
 def _smoothing(landmarks: int, pinned: int) -> np.ndarray:
@@ -507,22 +521,24 @@ def warp(shape: tuple[int, ...], src: np.ndarray, dst: np.ndarray, extra_still: 
     map_x, map_y = np.meshgrid(np.arange(w, dtype=np.float32), np.arange(h, dtype=np.float32))
     opens = opening is not None and np.abs(opening).max() > 1e-3
     mid = dst - opening if opens else dst
-    found = _coarse_field(shape, mid, src - mid, pinned, still)
-    if found is None:
+    grid = _grid(shape, still)
+    if grid is None:
         return map_x, map_y, np.asarray(src, np.float64)
-    velocity, origin, step, (dims, nodes, inside) = found
-    back = flow_field(velocity, step)  # intermediate position -> source position, at the grid's nodes
-    landed = flow_points(-velocity, origin, step, src)  # the forward flow at the landmarks
+    origin, step, dims, nodes, inside = grid
     if opens:
         # a smooth field (the jaw's share of one vector): exact where the lower face moves, every 4th landmark
         # elsewhere is enough to hold the rest still
         moving = np.abs(opening).max(1)
         keep = (moving > 0.05 * moving.max()) | (np.arange(len(dst)) % 4 == 0)
         smoothing = _smoothing(len(dst), len(pinned))
-        op = _operator(np.vstack([dst[keep], pinned]), nodes[inside.ravel()],
-                       np.r_[smoothing[:len(dst)][keep], smoothing[len(dst):]])
+        closing_op = _operator_later(np.vstack([dst[keep], pinned]), nodes[inside.ravel()],
+                                     np.r_[smoothing[:len(dst)][keep], smoothing[len(dst):]])
+    velocity = _coarse_field(grid, mid, src - mid, pinned)
+    back = flow_field(velocity, step)  # intermediate position -> source position, at the grid's nodes
+    landed = flow_points(-velocity, origin, step, src)  # the forward flow at the landmarks
+    if opens:
         closing = np.zeros((*dims, 2))  # output -> intermediate
-        closing[inside] = op(np.vstack([-opening[keep], np.zeros((len(pinned), 2))]))
+        closing[inside] = closing_op.result()(np.vstack([-opening[keep], np.zeros((len(pinned), 2))]))
         back = closing + sample(back, origin, step, nodes + closing.reshape(-1, 2)).reshape(*dims, 2)
         landed = landed + opening
     ny, nx = dims

@@ -71,6 +71,7 @@ class FaceShading:
         self.trusted = ~near
         self.neutral = rig.neutral[v0:v1 + 1].astype(np.float64)
         self.deltas = rig.expression_deltas.reshape(len(rig.shape_names), rig.n_vertices, 3)[:, v0:v1 + 1]
+        self._neutral_surface = None  # surface() of the neutral head, made on first use
 
     STATE = ("triangles", "_rows", "_cols", "_degree", "trusted", "neutral", "deltas")
 
@@ -85,6 +86,7 @@ class FaceShading:
         for k in cls.STATE:
             setattr(shading, k, state[k.lstrip("_")])
         shading.v0, shading.n = int(state["v0"]), len(state["neutral"])
+        shading._neutral_surface = None
         return shading
 
     def vertices(self, ict_weights: np.ndarray) -> np.ndarray:
@@ -100,12 +102,17 @@ class FaceShading:
                         for d in range(3)], 1)
         return out / np.maximum(np.linalg.norm(out, axis=1, keepdims=True), 1e-12)
 
-    def shade(self, vertices: np.ndarray, rot: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """(shade (n,), normal in the image frame (n, 3)) of the posed ICT face (rotation `rot` of the pose)."""
+    def surface(self, vertices: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(unit normals (n, 3), concavity (n,) cm, + = hollow) of the face part: what shading needs of its shape."""
         n = self.normals(vertices)
         mean = np.stack([np.bincount(self._rows, weights=vertices[self._cols, d], minlength=self.n)
                          for d in range(3)], 1) / self._degree[:, None]
-        concavity = np.einsum("ij,ij->i", mean - vertices, n)  # cm, + = hollow
+        return n, np.einsum("ij,ij->i", mean - vertices, n)
+
+    def shade(self, vertices: np.ndarray, rot: np.ndarray, surface=None) -> tuple[np.ndarray, np.ndarray]:
+        """(shade (n,), normal in the image frame (n, 3)) of the posed ICT face (rotation `rot` of the pose);
+        `surface`: `surface(vertices)` when already known."""
+        n, concavity = self.surface(vertices) if surface is None else surface
         n_img = (n @ FLIP) @ rot.T
         light = LIGHT / np.linalg.norm(LIGHT)
         lambert = np.clip(n_img @ light, 0.0, None)
@@ -119,7 +126,10 @@ class FaceShading:
 
         h, w = shape[:2]
         vs, vt = self.vertices(source_w), self.vertices(target_w)
-        s_src, _ = self.shade(vs, rot)
+        neutral = not np.any(np.abs(np.asarray(source_w)) > 1e-6)
+        if neutral and self._neutral_surface is None:
+            self._neutral_surface = self.surface(vs)  # every edit shades against the neutral head
+        s_src, _ = self.shade(vs, rot, self._neutral_surface if neutral else None)
         s_tgt, n_img = self.shade(vt, rot)
         ratio = s_tgt / np.maximum(s_src, 1e-6)
         xy = scale * (vt @ FLIP) @ rot.T + shift  # the target's vertices in the output image
