@@ -39,16 +39,21 @@ TARGETS = {"happy": "happy", "sad": "sad", "surprised": "surprise", "angry": "an
 SWEEP = tuple(np.round(np.arange(0.0, 1.5001, 0.25), 2))
 # A sweep counts as rising monotonically when, along the alpha grid above, no judged target probability
 # falls more than MONO_TOLERANCE below the highest one before it (the judge's noise on a 64x64 crop is
-# about that) and the last one is above the first.
+# about that) and the last one is above the first - or, for a source the judge already gives CEILING or more
+# (a broad smile judged happy at 0.999), when it holds there: such a sweep has no room to rise. How many
+# sweeps counted that way is reported.
 MONO_TOLERANCE = 0.05
+CEILING = 0.98
 JUDGED = ("detected", "face box", "box, 5 crops")  # the sweeps' three judgements (module doc)
 SHIFTS = ((0, 0), (1, 0), (-1, 0), (0, 1), (0, -1))  # px, for "box, 5 crops"
 
 
 def monotone(curve: list[float], tolerance: float = MONO_TOLERANCE) -> bool:
-    """Non-decreasing within `tolerance` of the running maximum, ending higher than it starts."""
+    """Non-decreasing within `tolerance` of the running maximum, ending higher than it starts (or, starting at
+    the judge's CEILING, holding there)."""
     p = np.asarray(curve, np.float64)
-    return bool(len(p) > 1 and (p >= np.maximum.accumulate(p) - tolerance).all() and p[-1] > p[0])
+    return bool(len(p) > 1 and (p >= np.maximum.accumulate(p) - tolerance).all()
+                and (p[-1] > p[0] or p[0] >= CEILING))
 
 
 def main() -> None:
@@ -133,12 +138,15 @@ def main() -> None:
             by_alpha = np.mean(whole, axis=0)
             rising = [monotone(c) for c in whole]
             clear = sum(r and c[-1] - c[0] >= MONO_TOLERANCE for r, c in zip(rising, whole, strict=True))
+            held = sum(r and c[0] >= CEILING and c[-1] <= c[0] for r, c in zip(rising, whole, strict=True))
             line += (f"\n    {j:13s} CLS {cls['value']:.3f}; rising monotonically (within {MONO_TOLERANCE}) on "
-                     f"{sum(rising)}/{len(whole)} (by >= {MONO_TOLERANCE} overall: {clear}); mean p(target) "
+                     f"{sum(rising)}/{len(whole)} (by >= {MONO_TOLERANCE} overall: {clear}; held at the ceiling: "
+                     f"{held}); mean p(target) "
                      + " ".join(f"{a:g}:{v:.3f}" for a, v in zip(SWEEP, by_alpha, strict=True)))
             totals["sweeps"][j] += rising
             totals["cls"][j].append(cls["value"])
             totals.setdefault("clear", {}).setdefault(j, []).append(clear)
+            totals.setdefault("held", {}).setdefault(j, []).append(held)
         print(line, flush=True)
         totals["hits"] += n_edit
         totals["box_hits"] += n_box
@@ -151,7 +159,7 @@ def main() -> None:
         rising, n = sum(totals["sweeps"][j]), len(totals["sweeps"][j])
         print(f"sweeps judged {j!r}: CLS-{len(exprs)} {np.mean(totals['cls'][j]):.3f}; rising monotonically "
               f"(within {MONO_TOLERANCE}) {rising}/{n} ({rising / n:.0%}; by >= {MONO_TOLERANCE} overall "
-              f"{sum(totals['clear'][j])})")
+              f"{sum(totals['clear'][j])}; held at the judge's ceiling {sum(totals['held'][j])})")
     if args.sheet:
         from fxcli.edit.contact_sheet import contact_sheet
 
