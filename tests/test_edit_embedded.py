@@ -497,3 +497,26 @@ def test_exaggeration_saturates_past_alpha_one():
     assert saturated([("happy", 0.3), ("sad", 0.4)]) == [("happy", 0.3), ("sad", 0.4)]
     (_, a), (_, b) = saturated([("happy", 0.6), ("sad", 0.9)])
     assert a / b == pytest.approx(0.6 / 0.9) and a + b == pytest.approx(strength(1.5))
+
+
+@pytest.mark.skipif(not hasattr(__import__("os"), "fork"), reason="needs fork")
+def test_a_forked_process_still_edits(editor, portrait):
+    """The warp builds its second spline operator on a background thread; a child forked after an edit has the
+    parent's executor without its thread and must make its own instead of waiting forever."""
+    import multiprocessing
+
+    image, face = portrait
+    editor.edit(image, [("surprised", 1.0)], seed=0, face=face)  # the executor exists in this process
+    expected = editor.edit(image, [("fear", 1.0)], seed=0, face=face)
+
+    def child(queue):
+        queue.put(editor.edit(image, [("fear", 1.0)], seed=0, face=face))
+
+    ctx = multiprocessing.get_context("fork")
+    queue = ctx.Queue()
+    proc = ctx.Process(target=child, args=(queue,))
+    proc.start()
+    got = queue.get(timeout=120)
+    proc.join(timeout=30)
+    assert proc.exitcode == 0
+    np.testing.assert_array_equal(got, expected)

@@ -425,7 +425,7 @@ def folds(map_x: np.ndarray, map_y: np.ndarray, ignore: np.ndarray) -> bool:
 
 _OPERATORS: dict[bytes, object] = {}  # the last few faces' spline operators (an edit at several alphas)
 _OPERATORS_LOCK = threading.Lock()
-_BUILDER: list = []  # one background thread: a warp's second spline operator is built beside its first
+_BUILDER: dict[int, object] = {}  # per process id: one background thread that builds a warp's second spline operator
 
 
 def _grid(shape: tuple[int, ...], still: np.ndarray):
@@ -470,11 +470,15 @@ def _operator_later(centres: np.ndarray, nodes: np.ndarray, smoothing: np.ndarra
     """A future of `_operator(...)`, built on a background thread while the caller goes on: numpy's kernel
     (squared distances, logarithms) and LAPACK's solve release the GIL, so on two cores the warp's two spline
     operators are built at the same time."""
-    if not _BUILDER:
+    import os
+
+    pid = os.getpid()  # a forked child has the parent's executor without its thread: it makes its own
+    if pid not in _BUILDER:
         from concurrent.futures import ThreadPoolExecutor
 
-        _BUILDER.append(ThreadPoolExecutor(max_workers=1, thread_name_prefix="fxe-spline"))
-    return _BUILDER[0].submit(_operator, centres, nodes, smoothing)
+        _BUILDER.clear()
+        _BUILDER[pid] = ThreadPoolExecutor(max_workers=1, thread_name_prefix="fxe-spline")
+    return _BUILDER[pid].submit(_operator, centres, nodes, smoothing)
 
 
 def _coarse_field(grid, centres: np.ndarray, values: np.ndarray, pinned: np.ndarray):
