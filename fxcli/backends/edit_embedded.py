@@ -373,20 +373,37 @@ class EmbeddedEditor:
     def apply_shading(self, out: np.ndarray, face, terms: list[tuple[str, float]], dst: np.ndarray) -> np.ndarray:
         """The output multiplied by the expression-ratio image on the skin (not the eyes or mouth opening)."""
         ratio = self.shading_ratio(out.shape, face, terms)
-        if np.all(ratio == 1.0):
+        rows, cols = np.nonzero((ratio != 1.0).any(1)), np.nonzero((ratio != 1.0).any(0))
+        if not len(rows[0]):
             return out
-        weight = skin_mask(out.shape, dst)
-        gain = 1.0 + (ratio - 1.0) * weight
-        return np.clip(out.astype(np.float32) * gain[..., None] + 0.5, 0, 255).astype(np.uint8)
+        # only where the ratio is not 1 (its box): elsewhere the gain is 1 and the photo stays as it is
+        y0, y1, x0, x1 = rows[0][0], rows[0][-1] + 1, cols[0][0], cols[0][-1] + 1
+        weight = skin_mask(out.shape, dst, (x0, y0, x1, y1))
+        gain = 1.0 + (ratio[y0:y1, x0:x1] - 1.0) * weight
+        result = out.copy()
+        result[y0:y1, x0:x1] = np.clip(out[y0:y1, x0:x1].astype(np.float32) * gain[..., None] + 0.5, 0,
+                                       255).astype(np.uint8)
+        return result
 
 
-def skin_mask(shape: tuple[int, ...], dst: np.ndarray) -> np.ndarray:
-    """H x W float32 in 0..1: the face inside its outline, less the eyes and the mouth opening, feathered."""
+def skin_mask(shape: tuple[int, ...], dst: np.ndarray, box: tuple[int, int, int, int] | None = None) -> np.ndarray:
+    """H x W float32 in 0..1: the face inside its outline, less the eyes and the mouth opening, feathered;
+    with `box` (x0, y0, x1, y1), only that part of it (the same values: drawn and feathered over the box
+    with a margin wider than the feathering reaches)."""
     import cv2
 
     from fxcli.edit.au_regions import EYES
 
     h, w = shape[:2]
+    iod = float(np.linalg.norm(dst[33] - dst[263]))
+    sigma = max(1.0, 0.03 * iod)
+    if box is not None:
+        x0, y0, x1, y1 = box
+        margin = int(np.ceil(4 * sigma)) + 2  # OpenCV's float kernel reaches 4 sigma
+        mx0, my0, mx1, my1 = max(x0 - margin, 0), max(y0 - margin, 0), min(x1 + margin, w), min(y1 + margin, h)
+        shifted = np.asarray(dst, np.float64) - [mx0, my0]
+        part = skin_mask((my1 - my0, mx1 - mx0), shifted)
+        return part[y0 - my0:y1 - my0, x0 - mx0:x1 - mx0]
     mask = np.zeros((h, w), np.uint8)
     cv2.fillPoly(mask, [np.round(dst[list(FACE_OVAL)]).astype(np.int32)], 255)
     for corners, upper, lower in EYES.values():
@@ -394,8 +411,7 @@ def skin_mask(shape: tuple[int, ...], dst: np.ndarray) -> np.ndarray:
         cv2.fillPoly(mask, [np.round(eye).astype(np.int32)], 0)
     inner = np.vstack([dst[list(UPPER_INNER_LIP)], dst[list(LOWER_INNER_LIP)[-2:0:-1]]])
     cv2.fillPoly(mask, [np.round(inner).astype(np.int32)], 0)
-    iod = float(np.linalg.norm(dst[33] - dst[263]))
-    return cv2.GaussianBlur(mask.astype(np.float32) / 255.0, (0, 0), max(1.0, 0.03 * iod))
+    return cv2.GaussianBlur(mask.astype(np.float32) / 255.0, (0, 0), sigma)
 
 
 def jacobian_det(map_x: np.ndarray, map_y: np.ndarray) -> np.ndarray:

@@ -20,6 +20,7 @@ import numpy as np
 from fxcli.edit.au_regions import EYES
 from fxcli.edit.polygons import poly_mask
 
+EYE_MARGIN = 12  # px around an eye's outlines: more than its blurs (3 sigma of 2 px) and samples reach
 MIN_SCLERA = 6  # bright, grey pixels the photo's eye must show (else: sunglasses, a shut or tiny eye)
 MIN_WIDTH = 8.0  # px: smaller eyes are left alone
 LASH_BAND = 0.35  # of the opening's height below the upper lid: lashes and the lid's edge
@@ -59,45 +60,59 @@ def reveal_eyes(out: np.ndarray, source: np.ndarray, src: np.ndarray, dst: np.nd
     """The warped photo `out` with each eye's opening at the edited lids `dst` showing the still eyeball."""
     import cv2
 
-    result = out.astype(np.float32)
-    changed = False
+    result = out
     for side, ((outer, inner), _, _) in EYES.items():
         poly_s, poly_d = aperture(src, side), aperture(dst, side)
         if np.abs(poly_d - poly_s).max() < 0.5 or not shows_sclera(source, poly_s):
             continue
         shift = (dst[[outer, inner]] - src[[outer, inner]]).mean(0)  # the eyeball moves with the corners
-        m_d = poly_mask(out.shape, poly_d, smooth=True)
+        # everything below happens in the eye's box, with a margin wider than any blur or sample reaches, so
+        # the result is the same as over the whole photo
+        corners = np.vstack([poly_s, poly_d, poly_d - shift])
+        h, w = out.shape[:2]
+        x0, y0 = np.maximum(np.floor(corners.min(0)).astype(int) - EYE_MARGIN, 0)
+        x1, y1 = np.minimum(np.ceil(corners.max(0)).astype(int) + EYE_MARGIN + 1, [w, h])
+        if x1 <= x0 or y1 <= y0:
+            continue
+        origin = np.array([x0, y0], np.float64)
+        box = (y1 - y0, x1 - x0)
+        src_box = source[y0:y1, x0:x1]
+        ps, pd = poly_s - origin, poly_d - origin
+        m_d = poly_mask(box, pd, smooth=True)
         ys, xs = np.nonzero(m_d)
         if not len(xs):
             continue
+        ys, xs = ys + y0, xs + x0  # the photo's pixels; sample positions are made there, then moved into the box
+        bx, by = np.float32(x0), np.float32(y0)  # (exactly: float32 positions less whole pixels)
         qx, qy = (xs - shift[0]).astype(np.float32), (ys - shift[1]).astype(np.float32)
         # inside the photo's own opening (less its lid-margin pixels) the photo's eyeball
-        seen = cv2.erode(poly_mask(source.shape, poly_s, smooth=True), np.ones((3, 3), np.uint8))
+        seen = cv2.erode(poly_mask(box, ps, smooth=True), np.ones((3, 3), np.uint8))
         seen = cv2.GaussianBlur(seen.astype(np.float32) / 255.0, (0, 0), 0.8)
-        w = cv2.remap(seen, qx[None], qy[None], cv2.INTER_LINEAR).reshape(-1)[:, None]
-        photo = cv2.remap(source, qx[None], qy[None], cv2.INTER_LINEAR).reshape(-1, 3).astype(np.float32)
+        wgt = cv2.remap(seen, qx[None] - bx, qy[None] - by, cv2.INTER_LINEAR).reshape(-1)[:, None]
+        photo = cv2.remap(src_box, qx[None] - bx, qy[None] - by, cv2.INTER_LINEAR).reshape(-1, 3).astype(np.float32)
         # above it (a raised lid), the column's eyeball from just below the photo's lashes, in the lid's shadow
         top_s, bottom_s = _lid(poly_s, qx, True), _lid(poly_s, qx, False)
         below_lashes = (top_s + LASH_BAND * np.maximum(bottom_s - top_s, 0.0)).astype(np.float32)
         # the column's colour: the mean of its eyeball between the lashes and the lower lid, smoothed across
         # columns (one column's noise or a lash would streak the revealed band)
-        soft = cv2.GaussianBlur(source, (0, 0), sigmaX=2.0, sigmaY=0.7)
+        soft = cv2.GaussianBlur(src_box, (0, 0), sigmaX=2.0, sigmaY=0.7)
         column = np.zeros((len(xs), 3), np.float32)
         for rel in np.linspace(LASH_BAND, 0.75, 5):
             row = (top_s + rel * np.maximum(bottom_s - top_s, 0.0)).astype(np.float32)
-            column += cv2.remap(soft, qx[None], row[None], cv2.INTER_LINEAR).reshape(-1, 3).astype(np.float32) / 5
+            column += cv2.remap(soft, qx[None] - bx, row[None] - by,
+                                cv2.INTER_LINEAR).reshape(-1, 3).astype(np.float32) / 5
         top_d = _lid(poly_d, xs.astype(np.float64), True)
         band = np.maximum(below_lashes + shift[1] - top_d, 1.0)
         shade = LID_SHADOW + (1 - LID_SHADOW) * np.clip((ys - top_d) / band, 0.0, 1.0)
         painted = column * shade[:, None]
         above = (qy < below_lashes)[:, None]  # the raised part; below the photo's opening: its lowest row
         fill = np.where(above, painted, photo)
-        inside = w * photo + (1 - w) * fill
+        inside = wgt * photo + (1 - wgt) * fill
         # keep the lid margin itself (lashes, the lid's edge) from the warp: the opening's edge is feathered
         alpha = cv2.GaussianBlur(cv2.erode(m_d, np.ones((2, 2), np.uint8)).astype(np.float32) / 255.0, (0, 0), 0.7)
-        a = alpha[ys, xs][:, None]
-        result[ys, xs] = result[ys, xs] * (1 - a) + inside * a
-        changed = True
-    if not changed:
-        return out
-    return np.clip(result + 0.5, 0, 255).astype(np.uint8)
+        a = alpha[ys - y0, xs - x0][:, None]
+        blended = result[ys, xs].astype(np.float32) * (1 - a) + inside * a
+        if result is out:
+            result = out.copy()
+        result[ys, xs] = np.clip(blended.astype(np.float32) + np.float32(0.5), 0, 255).astype(np.uint8)
+    return result

@@ -47,6 +47,7 @@ from fxcli.edit.polygons import poly_mask, polygon_area
 UPPER_INNER_LIP = (78, 191, 80, 81, 82, 13, 312, 311, 310, 415, 308)
 LOWER_INNER_LIP = (78, 95, 88, 178, 87, 14, 317, 402, 318, 324, 308)
 OUTER_LIPS = (61, 185, 40, 39, 37, 0, 267, 269, 270, 409, 291, 375, 321, 405, 314, 17, 84, 181, 91, 146)
+COMPOSE_MARGIN = 8  # px around the opening where its fill is blended (more than its blurs reach)
 SPLIT_DEFAULT = 0.75  # share of a photo's mouth opening carried by the upper lip, without a clear gap
 # painted teeth, in units of the mouth's width (inner corner to inner corner): in an opened mouth the upper lip
 # covers most of the upper incisors (a few mm show, about 0.08 of the width, at most UPPER_TEETH_MAX of the
@@ -408,10 +409,19 @@ def fill_mouth(out: np.ndarray, source: np.ndarray, src: np.ndarray, dst: np.nda
         painted = paint_interior(s, t, up_d, lo_d, dist / half, fd.width, lip, skin, teeth,
                                  mid, max(height_mid, 1e-6), lower_show)
     inside = from_photo[:, None] * photo + (1 - from_photo[:, None]) * painted.astype(np.float32)
-    fill = out.astype(np.float32).copy()
-    fill[ys, xs] = inside
-    fill = np.where(opening_out[..., None] > 0, cv2.GaussianBlur(fill, (0, 0), 0.6), fill)
+    # composed in the opening's box with a margin wider than the blurs reach (sigma 0.6: 3 px), so the result
+    # is the same as over the whole photo: nothing outside the box changes
+    h, w = out.shape[:2]
+    x0, y0 = max(int(xs.min()) - COMPOSE_MARGIN, 0), max(int(ys.min()) - COMPOSE_MARGIN, 0)
+    x1, y1 = min(int(xs.max()) + COMPOSE_MARGIN + 1, w), min(int(ys.max()) + COMPOSE_MARGIN + 1, h)
+    part = out[y0:y1, x0:x1].astype(np.float32)
+    fill = part.copy()
+    fill[ys - y0, xs - x0] = inside
+    mask = opening_out[y0:y1, x0:x1]
+    fill = np.where(mask[..., None] > 0, cv2.GaussianBlur(fill, (0, 0), 0.6), fill)
     # the anti-aliased polygon, softened a little: the lip edge stays crisp, without stair steps
-    alpha = cv2.GaussianBlur(opening_out.astype(np.float32) / 255.0, (0, 0), 0.6)
+    alpha = cv2.GaussianBlur(mask.astype(np.float32) / 255.0, (0, 0), 0.6)
     alpha = strength * alpha[..., None]
-    return np.clip(out.astype(np.float32) * (1 - alpha) + fill * alpha + 0.5, 0, 255).astype(np.uint8)
+    result = out.copy()
+    result[y0:y1, x0:x1] = np.clip(part * (1 - alpha) + fill * alpha + 0.5, 0, 255).astype(np.uint8)
+    return result
