@@ -185,10 +185,11 @@ def lip_and_skin(source: np.ndarray, src: np.ndarray) -> tuple[np.ndarray, np.nd
     return lip.astype(np.float64), skin.astype(np.float64)
 
 
-def lips_covered(source: np.ndarray, src: np.ndarray) -> float:
+def lips_covered(source: np.ndarray, src: np.ndarray, skin: np.ndarray | None = None) -> float:
     """The share of the photo's lips (between the outer and inner contours) hidden by something that is
     neither lip nor skin: far from the skin's colour and greyer than it (hair, a beard, an object). Only the
-    lips' outer part counts: teeth may show next to the inner contour where the landmarks put lip."""
+    lips' outer part counts: teeth may show next to the inner contour where the landmarks put lip. `skin`:
+    lip_and_skin(source, src)[1] when already known."""
     import cv2
 
     outer = poly_mask(source.shape, src[list(OUTER_LIPS)])
@@ -197,7 +198,8 @@ def lips_covered(source: np.ndarray, src: np.ndarray) -> float:
     lips = (outer > 0) & (inner == 0)
     if lips.sum() < 6:
         return 0.0
-    _, skin = lip_and_skin(source, src)
+    if skin is None:
+        _, skin = lip_and_skin(source, src)
     # L* on OpenCV's 8-bit scale (0..255), a* and b* as they are: the distance below was set on that scale
     units = np.array([2.55, 1.0, 1.0])
     lab = rgb_to_lab(source[lips]) * units
@@ -342,7 +344,8 @@ def fill_mouth(out: np.ndarray, source: np.ndarray, src: np.ndarray, dst: np.nda
     area_dst, area_src = polygon_area(inner_dst), polygon_area(inner_src)
     if area_dst <= 1.0 or (area_dst <= area_src * 1.05 and area_src <= 1.0):
         return out
-    if lips_covered(source, src) > COVERED:  # hair or an object over the mouth: the warp's picture stays
+    lip_colour, skin = lip_and_skin(source, src)
+    if lips_covered(source, src, skin) > COVERED:  # hair or an object over the mouth: the warp's picture stays
         return out
     opening_out = poly_mask(out.shape, inner_dst, smooth=True)
     if not opening_out.any():
@@ -396,7 +399,7 @@ def fill_mouth(out: np.ndarray, source: np.ndarray, src: np.ndarray, dst: np.nda
     # the painted part
     dist = cv2.distanceTransform((opening_out > 127).astype(np.uint8), cv2.DIST_L2, 3)[ys, xs]
     half = max(float(np.max(lo_d - up_d)) / 2, 1.0)
-    lip, skin = lip_and_skin(source, src)
+    lip = lip_colour
     mid = float(fd.upper(np.array([0.5]))[0])
     height_mid = float(fd.lower(np.array([0.5]))[0]) - mid
     # the painted lower row shows only where the opening is wide at its level, not as a peg in a narrow V
