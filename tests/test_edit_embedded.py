@@ -520,3 +520,17 @@ def test_a_forked_process_still_edits(editor, portrait):
     proc.join(timeout=30)
     assert proc.exitcode == 0
     np.testing.assert_array_equal(got, expected)
+
+
+def test_the_shading_ratio_covers_the_sparse_chin_and_cheeks(editor):
+    """ICT's vertices are ~20 times denser on the lips than on the chin: the ratio image must still cover the
+    chin and cheeks (a coverage floor relative to the densest pixel left an oval hole there, ringed by the
+    change around it). Landmarks: chin 199/200/201, cheeks 50/280 and 205/425."""
+    from fxcli.face import detect_faces, load_image
+
+    image = load_image(str(PORTRAITS.parent / "public_domain" / "astronaut.jpg"))
+    face = detect_faces(image)[0]
+    ratio = editor.shading_ratio(image.shape, face, [("disgust", 1.0)])
+    px = np.round(face.landmarks[:, :2]).astype(int)
+    for i in (199, 200, 201, 50, 280, 205, 425):
+        assert ratio[px[i, 1], px[i, 0]] != 1.0, i
