@@ -534,3 +534,23 @@ def test_the_shading_ratio_covers_the_sparse_chin_and_cheeks(editor):
     px = np.round(face.landmarks[:, :2]).astype(int)
     for i in (199, 200, 201, 50, 280, 205, 425):
         assert ratio[px[i, 1], px[i, 0]] != 1.0, i
+
+
+def test_a_large_faces_ratio_on_a_coarser_grid_follows_the_full_resolution_one(editor, monkeypatch):
+    """The ratio of a face whose splats are wider than SIGMA_WORK is worked out on a coarser grid and scaled up.
+    Forced here on the 512 px portrait (splats 1.9 px wide, worked at 1 px: a grid twice as coarse), it must
+    follow the full-resolution ratio: correlated over the face, differing on average by well under the change."""
+    from fxcli.edit import shading_ratio
+    from fxcli.face import detect_faces, load_image
+
+    image = load_image(str(PORTRAITS.parent / "public_domain" / "astronaut.jpg"))
+    face = detect_faces(image)[0]
+    for expression in ("disgust", "happy", "angry"):
+        monkeypatch.setattr(shading_ratio, "SIGMA_WORK", 1.0)
+        coarse = editor.shading_ratio(image.shape, face, [(expression, 1.0)])
+        monkeypatch.setattr(shading_ratio, "SIGMA_WORK", 1e9)
+        full = editor.shading_ratio(image.shape, face, [(expression, 1.0)])
+        face_part = (coarse != 1.0) | (full != 1.0)
+        assert face_part.mean() < 0.5  # the photo around the face is left alone by both
+        assert np.corrcoef(coarse[face_part], full[face_part])[0, 1] > 0.85, expression
+        assert np.abs(coarse - full)[face_part].mean() < 0.5 * np.abs(full - 1.0)[face_part].mean(), expression
