@@ -260,6 +260,11 @@ def test_eyelids_and_brows_move_in_the_face_units():
     mid = list(ar.EYES["Left"][1])[3]  # the middle of the upper lid: up (image y decreases) by 7 px
     assert wide[mid] == pytest.approx([0.0, -ar.WIDE_UPPER * 100])
     assert np.abs(wide[list(ar.EYES["Left"][2])]).max() == 0.0
+    # an eye whose photo shows no white is widened by WIDE_UNSEEN of that; the other eye as before
+    part = ar.eyelid_motion(xy, w, unseen=("Left",))
+    assert part[mid] == pytest.approx([0.0, -ar.WIDE_UNSEEN * ar.WIDE_UPPER * 100])
+    right_mid = list(ar.EYES["Right"][1])[3]
+    assert part[right_mid] == pytest.approx(wide[right_mid])
     w[:] = 0.0
     w[ARKIT52.index("eyeBlinkLeft")] = 3.0  # far past closed: the aperture keeps MIN_APERTURE of 10 px
     shut = ar.eyelid_motion(xy, w)

@@ -221,8 +221,9 @@ class EmbeddedEditor:
         """Similarity (scale, rotation, shift) carrying ICT's landmark vertices (image-flipped) onto the face."""
         return umeyama(self.neutral @ FLIP, face.landmarks.astype(np.float64))
 
-    def image_displacements(self, face, terms: list[tuple[str, float]]) -> np.ndarray:
-        """(468, 2) pixel displacement of the detected face's landmarks."""
+    def image_displacements(self, face, terms: list[tuple[str, float]], unseen: tuple[str, ...] = ()) -> np.ndarray:
+        """(468, 2) pixel displacement of the detected face's landmarks; `unseen`: the eyes whose photo shows
+        no white (fxcli/edit/au_regions.py widens them less)."""
         scale, rot, _ = self.pose(face)
         before, after = self.ict_change(face, terms)
         delta = np.tensordot(after - before, self.deltas, axes=1)  # (468, 3) ICT cm
@@ -238,7 +239,7 @@ class EmbeddedEditor:
             k = self.shape_names.index("cheekSquint" + suffix)
             weights[ARKIT52.index("eyeSquint" + side)] -= max(0.0, before[k] - after[k])
         xy = face.landmarks[:, :2].astype(np.float64)
-        return brow_gain(xy, moved[:, :2]) + eyelid_motion(xy, weights)
+        return brow_gain(xy, moved[:, :2]) + eyelid_motion(xy, weights, unseen)
 
     def shading_ratio(self, shape: tuple[int, ...], face, terms: list[tuple[str, float]]) -> np.ndarray:
         """H x W multiplier carrying the expression's creases and folds onto the output (1 where none)."""
@@ -259,10 +260,13 @@ class EmbeddedEditor:
         terms = saturated(terms)
         src = face.landmarks[:, :2].astype(np.float64)  # (468, 2)
         rigid = self.rigid_parts(image, face)
+        from fxcli.edit.eye_opening import reveal_eyes, unseen_eyes
+
+        unseen = unseen_eyes(image, src)  # widened less (fxcli/edit/au_regions.py), not revealed
 
         def motion(share: float) -> tuple[np.ndarray, np.ndarray]:
-            return self.protect_rigid(image, face, self.image_displacements(face, [(n, a * share) for n, a in terms]),
-                                      rigid)
+            moves = self.image_displacements(face, [(n, a * share) for n, a in terms], unseen)
+            return self.protect_rigid(image, face, moves, rigid)
 
         moves, still = motion(1.0)
         self.last_note, self.last_share = None, 1.0
@@ -310,9 +314,7 @@ class EmbeddedEditor:
 
         out = cv2.remap(image, map_x, map_y, interpolation=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REFLECT)
         out = self.apply_shading(out, face, terms, dst)
-        from fxcli.edit.eye_opening import reveal_eyes
-
-        return fill_mouth(reveal_eyes(out, image, src, dst), image, src, dst, gradual=True)
+        return fill_mouth(reveal_eyes(out, image, src, dst, unseen), image, src, dst, gradual=True)
 
     def opening(self, src: np.ndarray, moves: np.ndarray) -> np.ndarray:
         """(468, 2) the part of `moves` that parts the lips: the inner lips' mean parting along the face's

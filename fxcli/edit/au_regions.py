@@ -12,7 +12,8 @@ All amounts are fractions of the inter-ocular distance (IOD: eye centre to eye c
   the aperture change is applied here, along each eye's own up direction (perpendicular to the line
   through its corners), with a sine profile along the lid (most at the middle, none at the corners):
   eyeWide (AU5) raises the upper lid by WIDE_UPPER; eyeSquint (AU7) raises the lower lid by SQUINT_LOWER
-  and lowers the upper lid by SQUINT_UPPER; eyeBlink lowers the upper lid by BLINK_UPPER. The opening
+  and lowers the upper lid by SQUINT_UPPER; eyeBlink lowers the upper lid by BLINK_UPPER (an eye whose photo
+  shows no white is widened by WIDE_UNSEEN of WIDE_UPPER only). The opening
   never shrinks below MIN_APERTURE of the photo's own. The lid skin around each margin (two rings of
   landmarks) follows with a share of the margin's motion, so the margin never crosses it.
 """
@@ -30,6 +31,10 @@ FOREHEAD_SHARE = (0.6, 0.3)
 BROW_GAIN = 2.5
 BROW_CAP = 0.16  # IOD
 WIDE_UPPER = 0.10  # IOD at weight 1
+# an eye whose photo shows no white (cast down, nearly shut, small and dark, behind tinted glass) is widened by
+# this share only: the lid would rise over an eyeball the photo does not show, and the warp can only stretch
+# lashes and iris into it (dark blobs, peaked lids); fxcli/edit/eye_opening.py reveals the others
+WIDE_UNSEEN = 0.3
 SQUINT_LOWER = 0.045
 SQUINT_UPPER = 0.015
 BLINK_UPPER = 0.12
@@ -75,8 +80,10 @@ def brow_gain(xy: np.ndarray, moves: np.ndarray) -> np.ndarray:
     return out
 
 
-def eyelid_motion(xy: np.ndarray, weights: np.ndarray) -> np.ndarray:
-    """(468, 2) px motion of the lid-margin landmarks for ARKit-52 `weights` (may exceed 1 when alpha > 1)."""
+def eyelid_motion(xy: np.ndarray, weights: np.ndarray, unseen: tuple[str, ...] = ()) -> np.ndarray:
+    """(468, 2) px motion of the lid-margin landmarks for ARKit-52 `weights` (may exceed 1 when alpha > 1);
+    the eyes named in `unseen` ("Left", "Right": the photo shows no white of them) are widened by WIDE_UNSEEN
+    of WIDE_UPPER only."""
     out = np.zeros_like(xy)
     iod = inter_ocular(xy)
     w = {name: float(weights[i]) for i, name in enumerate(ARKIT52)}
@@ -87,7 +94,8 @@ def eyelid_motion(xy: np.ndarray, weights: np.ndarray) -> np.ndarray:
         if up[1] > 0:  # image y points down: "up" has negative y for an upright face
             up = -up
         profile = np.sin(np.linspace(0, np.pi, len(upper) + 2)[1:-1])[:, None]  # 0 at the corners
-        raise_upper = (WIDE_UPPER * w[f"eyeWide{side}"] - SQUINT_UPPER * w[f"eyeSquint{side}"]
+        wide = WIDE_UPPER * (WIDE_UNSEEN if side in unseen else 1.0)
+        raise_upper = (wide * w[f"eyeWide{side}"] - SQUINT_UPPER * w[f"eyeSquint{side}"]
                        - BLINK_UPPER * w[f"eyeBlink{side}"]) * iod
         raise_lower = SQUINT_LOWER * w[f"eyeSquint{side}"] * iod
         aperture = float(np.median(((xy[list(upper)] - xy[list(lower)]) @ up)[2:-2]))

@@ -56,14 +56,22 @@ def shows_sclera(source: np.ndarray, polygon: np.ndarray) -> bool:
     return int(((luma >= hi) & (chroma < 0.3 * np.maximum(luma, 1.0)) & (luma > lo + 25)).sum()) >= MIN_SCLERA
 
 
-def reveal_eyes(out: np.ndarray, source: np.ndarray, src: np.ndarray, dst: np.ndarray) -> np.ndarray:
-    """The warped photo `out` with each eye's opening at the edited lids `dst` showing the still eyeball."""
+def unseen_eyes(source: np.ndarray, src: np.ndarray) -> tuple[str, ...]:
+    """The eyes ("Left", "Right") whose opening in the photo shows no white (see shows_sclera)."""
+    return tuple(side for side in EYES if not shows_sclera(source, aperture(src, side)))
+
+
+def reveal_eyes(out: np.ndarray, source: np.ndarray, src: np.ndarray, dst: np.ndarray,
+                unseen: tuple[str, ...] | None = None) -> np.ndarray:
+    """The warped photo `out` with each eye's opening at the edited lids `dst` showing the still eyeball;
+    `unseen`: unseen_eyes(source, src) when already known."""
     import cv2
 
+    unseen = unseen_eyes(source, src) if unseen is None else unseen
     result = out
     for side, ((outer, inner), _, _) in EYES.items():
         poly_s, poly_d = aperture(src, side), aperture(dst, side)
-        if np.abs(poly_d - poly_s).max() < 0.5 or not shows_sclera(source, poly_s):
+        if np.abs(poly_d - poly_s).max() < 0.5 or side in unseen:
             continue
         shift = (dst[[outer, inner]] - src[[outer, inner]]).mean(0)  # the eyeball moves with the corners
         # everything below happens in the eye's box, with a margin wider than any blur or sample reaches, so
