@@ -395,6 +395,7 @@ def skin_mask(shape: tuple[int, ...], dst: np.ndarray, box: tuple[int, int, int,
     import cv2
 
     from fxcli.edit.au_regions import EYES
+    from fxcli.edit.polygons import grown_box
 
     h, w = shape[:2]
     iod = float(np.linalg.norm(dst[33] - dst[263]))
@@ -402,7 +403,7 @@ def skin_mask(shape: tuple[int, ...], dst: np.ndarray, box: tuple[int, int, int,
     if box is not None:
         x0, y0, x1, y1 = box
         margin = int(np.ceil(4 * sigma)) + 2  # OpenCV's float kernel reaches 4 sigma
-        mx0, my0, mx1, my1 = max(x0 - margin, 0), max(y0 - margin, 0), min(x1 + margin, w), min(y1 + margin, h)
+        mx0, my0, mx1, my1 = grown_box(x0, y0, x1, y1, margin, shape)
         shifted = np.asarray(dst, np.float64) - [mx0, my0]
         part = skin_mask((my1 - my0, mx1 - mx0), shifted)
         return part[y0 - my0:y1 - my0, x0 - mx0:x1 - mx0]

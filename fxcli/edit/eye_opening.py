@@ -18,7 +18,7 @@ from __future__ import annotations
 import numpy as np
 
 from fxcli.edit.au_regions import EYES
-from fxcli.edit.polygons import poly_mask
+from fxcli.edit.polygons import grown_box, poly_mask
 
 EYE_MARGIN = 12  # px around an eye's outlines: more than its blurs (3 sigma of 2 px) and samples reach
 MIN_SCLERA = 6  # bright, grey pixels the photo's eye must show (else: sunglasses, a shut or tiny eye)
@@ -77,9 +77,8 @@ def reveal_eyes(out: np.ndarray, source: np.ndarray, src: np.ndarray, dst: np.nd
         # everything below happens in the eye's box, with a margin wider than any blur or sample reaches, so
         # the result is the same as over the whole photo
         corners = np.vstack([poly_s, poly_d, poly_d - shift])
-        h, w = out.shape[:2]
-        x0, y0 = np.maximum(np.floor(corners.min(0)).astype(int) - EYE_MARGIN, 0)
-        x1, y1 = np.minimum(np.ceil(corners.max(0)).astype(int) + EYE_MARGIN + 1, [w, h])
+        (lx, ly), (hx, hy) = np.floor(corners.min(0)).astype(int), np.ceil(corners.max(0)).astype(int)
+        x0, y0, x1, y1 = grown_box(lx, ly, hx + 1, hy + 1, EYE_MARGIN, out.shape)
         if x1 <= x0 or y1 <= y0:
             continue
         origin = np.array([x0, y0], np.float64)

@@ -41,7 +41,7 @@ import numpy as np
 
 from fxcli.edit.cielab import rgb_to_lab
 from fxcli.edit.mouth_geometry import posable
-from fxcli.edit.polygons import poly_mask, polygon_area
+from fxcli.edit.polygons import grown_box, poly_mask, polygon_area
 
 # FaceMesh inner-lip contours, mouth corner to mouth corner
 UPPER_INNER_LIP = (78, 191, 80, 81, 82, 13, 312, 311, 310, 415, 308)
@@ -414,9 +414,7 @@ def fill_mouth(out: np.ndarray, source: np.ndarray, src: np.ndarray, dst: np.nda
     inside = from_photo[:, None] * photo + (1 - from_photo[:, None]) * painted.astype(np.float32)
     # composed in the opening's box with a margin wider than the blurs reach (sigma 0.6: 3 px), so the result
     # is the same as over the whole photo: nothing outside the box changes
-    h, w = out.shape[:2]
-    x0, y0 = max(int(xs.min()) - COMPOSE_MARGIN, 0), max(int(ys.min()) - COMPOSE_MARGIN, 0)
-    x1, y1 = min(int(xs.max()) + COMPOSE_MARGIN + 1, w), min(int(ys.max()) + COMPOSE_MARGIN + 1, h)
+    x0, y0, x1, y1 = grown_box(xs.min(), ys.min(), xs.max() + 1, ys.max() + 1, COMPOSE_MARGIN, out.shape)
     part = out[y0:y1, x0:x1].astype(np.float32)
     fill = part.copy()
     fill[ys - y0, xs - x0] = inside

@@ -10,6 +10,14 @@ def polygon_area(points: np.ndarray) -> float:
     return float(abs(np.dot(x, np.roll(y, 1)) - np.dot(y, np.roll(x, 1))) / 2)
 
 
+def grown_box(x0: int, y0: int, x1: int, y1: int, margin: int, shape: tuple[int, ...]) -> tuple[int, int, int, int]:
+    """The pixel box x0..x1-1, y0..y1-1 grown by `margin` on every side and clipped to an image of `shape`:
+    (x0, y0, x1, y1), ends exclusive. Work done in such a box, with a margin wider than its blurs reach, gives
+    the same pixels as over the whole image."""
+    h, w = shape[:2]
+    return max(int(x0) - margin, 0), max(int(y0) - margin, 0), min(int(x1) + margin, w), min(int(y1) + margin, h)
+
+
 def poly_mask(shape: tuple[int, ...], polygon: np.ndarray, smooth: bool = False) -> np.ndarray:
     """uint8 mask of a polygon; `smooth`: anti-aliased edge (sub-pixel vertices, 1/16 px)."""
     import cv2

@@ -20,6 +20,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from fxcli.edit.polygons import grown_box
+
 AMBIENT = 0.25
 CAVITY = 6.0  # per cm of concavity
 LIGHT = np.array([0.0, -0.35, -1.0])  # image frame (x right, y down, -z toward the camera): front, from above
@@ -149,8 +151,7 @@ class FaceShading:
         spacing = scale * 0.25  # ICT's face vertices lie ~0.25 cm apart
         sigma = max(1.0, 1.2 * spacing)
         pad = int(np.ceil(4 * sigma)) + 1
-        x0, y0 = np.maximum(px.min(0) - pad, 0)
-        x1, y1 = np.minimum(px.max(0) + pad + 1, [w, h])
+        x0, y0, x1, y1 = grown_box(*px.min(0), *(px.max(0) + 1), pad, shape)
         cw, ch = x1 - x0, y1 - y0  # work in the face's box only
         # a large face is worked out on a coarser grid (the splats' width at most SIGMA_WORK px) and scaled up:
         # the ratio is smooth at that scale, and the blurs' cost no longer grows with the photo's resolution
