@@ -91,21 +91,30 @@ def timing() -> None:
         portraits = sorted(PORTRAITS.glob("*.jpg"))[:12]
         exprs = list(TARGETS)
 
-        def jobs_wall(n: int, tag: str) -> tuple[float, float, int]:
+        def jobs_wall(n: int, tag: str, world: int = 1) -> tuple[float, float, int]:
+            """Wall and CPU seconds of `fxe edit --jobs` over the first n portraits, in `world` processes that share
+            the jobs as under `torchrun --nproc_per_node world` (RANK / WORLD_SIZE in their environment)."""
             lines = [json.dumps({"source": str(p), "expression": exprs[k % len(exprs)],
                                  "output": str(Path(tmp) / f"{tag}{k}.png")})
                      for k, p in enumerate(portraits[:n]) if p.name != "interfaces-024.jpg"]
             jobs = Path(tmp) / f"{tag}.jsonl"
             jobs.write_text("\n".join(lines) + "\n")
             t, c = time.perf_counter(), _child_cpu()
-            subprocess.run([sys.executable, "-c", ENTRY, "edit", "--jobs", str(jobs), "-q"], cwd=REPO,
-                           stderr=subprocess.DEVNULL, env=child_env)
+            procs = [subprocess.Popen([sys.executable, "-c", ENTRY, "edit", "--jobs", str(jobs), "-q"], cwd=REPO,
+                                      stderr=subprocess.DEVNULL,
+                                      env={**child_env, "RANK": str(rank), "WORLD_SIZE": str(world)})
+                     for rank in range(world)]
+            for proc in procs:
+                proc.wait()
             return time.perf_counter() - t, _child_cpu() - c, len(lines)
 
-        one, one_cpu, n1 = jobs_wall(1, "a")
-        many, many_cpu, n2 = jobs_wall(len(portraits), "b")
-        print(f"--jobs: {n2} images in {many:.2f} s; per image after the first {(many - one) / (n2 - n1):.3f} s "
-              f"(CPU {(many_cpu - one_cpu) / (n2 - n1):.3f} s); load average {os.getloadavg()[0]:.1f}")
+        for world in (1, 2):
+            one, one_cpu, n1 = jobs_wall(world, f"a{world}", world)
+            many, many_cpu, n2 = jobs_wall(len(portraits), f"b{world}", world)
+            how = "one process" if world == 1 else f"{world} processes (RANK/WORLD_SIZE, as under torchrun)"
+            print(f"--jobs, {how}: {n2} images in {many:.2f} s; per image after the first {world} "
+                  f"{(many - one) / (n2 - n1):.3f} s (CPU {(many_cpu - one_cpu) / (n2 - n1):.3f} s); "
+                  f"load average {os.getloadavg()[0]:.1f}")
 
 
 def judged() -> None:

@@ -281,13 +281,13 @@ def eye_landmarks(top: float = 92.0, bottom: float = 108.0) -> np.ndarray:
     return lm
 
 
-def draw_eye(lm: np.ndarray, lens: bool = False) -> np.ndarray:
+def draw_eye(lm: np.ndarray, lens: bool = False, radius: float = 9.0) -> np.ndarray:
     image = np.zeros((200, 200, 3), np.uint8)
     image[:] = SKIN
     opening = eo.poly_mask(image.shape, eo.aperture(lm, "Right")) > 0
     yy, xx = np.mgrid[0:200, 0:200]
     image[opening] = (235, 235, 230)
-    iris = opening & ((xx - 100) ** 2 + (yy - 100) ** 2 <= 9 ** 2)
+    iris = opening & ((xx - 100) ** 2 + (yy - 100) ** 2 <= radius ** 2)
     image[iris] = (70, 110, 150)  # a blue iris, its top under the lid
     if lens:
         image[opening] = (25, 25, 30)
@@ -308,6 +308,20 @@ def test_a_raised_upper_lid_reveals_more_eyeball_not_a_stretched_iris():
     assert iris_above[2] > iris_above[0] + 40 and iris_above.mean() < 150
     assert white_above.min() > 120 and np.ptp(white_above) < 20
     assert white_above.mean() < 235  # shaded under the lid
+
+
+def test_a_lid_raised_far_uncovers_the_top_of_the_iris_then_white_above_it():
+    """The iris is a disc: found in the photo (centre and radius from its dark columns, bottom above the lower
+    lid), a lid raised well past its top shows white there, as an eye wide open in fear does."""
+    src = eye_landmarks(top=95.0, bottom=113.0)
+    source = draw_eye(src, radius=10.0)  # top at 90 (5 px under the lid), bottom at 110 (white below it)
+    cx, cy, r = eo.iris_disc(source, eo.aperture(src, "Right"))
+    assert abs(cx - 100) <= 1 and abs(cy - 100) <= 1 and abs(r - 10) <= 1
+    dst = eye_landmarks(top=78.0, bottom=113.0)
+    result = eo.reveal_eyes(source.copy(), source, src, dst)
+    iris_top, white_above = result[93, 100].astype(int), result[84, 100].astype(int)
+    assert iris_top[2] > iris_top[0] + 40  # the iris's own top arc: blue
+    assert white_above.min() > 150 and np.ptp(white_above) < 20  # above it: the photo's white, not a tall iris
 
 
 def test_an_eye_behind_dark_lenses_is_left_as_the_warp_has_it():

@@ -221,3 +221,69 @@ def test_fold_limit_finds_the_largest_fold_free_share(monkeypatch):
     assert editor.last_share == pytest.approx(0.925)
     assert editor.last_note == "motion limited to 0.93 of the request to keep the warp fold-free"
     assert len(tried) == 2 + REFINE  # 1 and 0.8 on the ladder, then three halvings
+
+
+def _one_eye(top: float) -> np.ndarray:
+    """(468, 2): the subject's right eye 60 px wide (corners at y 100), its upper lid `top` px above the corners
+    at the middle (a sine arch), the lower lid 8 px below; the other eye far away."""
+    from fxcli.edit.au_regions import EYES
+
+    lm = np.zeros((468, 2))
+    (outer, inner), upper, lower = EYES["Right"]
+    lm[outer], lm[inner] = (70.0, 100.0), (130.0, 100.0)
+    xs = np.linspace(70, 130, len(upper) + 2)[1:-1]
+    arch = np.sin(np.linspace(0, np.pi, len(upper) + 2)[1:-1])
+    lm[list(upper)] = np.c_[xs, 100 - top * arch]
+    lm[list(lower)] = np.c_[xs, 100 + 8 * arch]
+    (o2, i2), u2, l2 = EYES["Left"]
+    lm[[o2, i2]] = [(300.0, 100.0), (360.0, 100.0)]
+    lm[list(u2) + list(l2)] = np.c_[np.linspace(305, 355, 14), np.full(14, 100.0)]
+    return lm
+
+
+def test_lids_are_moved_to_their_asked_places_by_a_monotone_column_remap():
+    """The upper lid left 6 px above the corners is asked to 14: its landmarks land there, a line drawn along
+    the old lid is found along the new one, every column stays in order (no fold), and nothing outside the
+    corners' span or far above the lid moves."""
+    from fxcli.edit.au_regions import EYES
+    from fxcli.edit.lid_shape import BAND, shape_lids
+
+    dst, asked = _one_eye(6.0), _one_eye(14.0)
+    upper = list(EYES["Right"][1])
+    yy, xx = np.mgrid[0:200, 0:420]
+    image = np.stack([np.clip(yy, 0, 255), (xx % 7) * 30, np.zeros_like(yy)], -1).astype(np.uint8)
+    lid_row = np.round(100 - 6 * np.sin(np.pi * (xx - 70) / 60)).astype(int)
+    image[(yy == lid_row) & (xx > 72) & (xx < 128), 2] = 255  # the old lid's line, in blue
+    out, landed = shape_lids(image, dst, asked)
+    assert np.allclose(landed[upper], asked[upper], atol=1e-6)
+    assert np.array_equal(landed[[i for i in range(468) if i not in upper]],
+                          dst[[i for i in range(468) if i not in upper]])
+    # the blue line now runs along the asked lid (middle column: 14 px above the corners, not 6)
+    column = out[:, 100, 2].astype(int)
+    assert abs(int(np.argmax(column)) - 86) <= 1
+    # red carried the row number: every column still increases downwards (the remap keeps order)
+    red = out[60:110, 75:126, 0].astype(int)
+    assert (np.diff(red, axis=0) >= 0).all()
+    # outside the corners' span and above the band the photo is untouched
+    assert np.array_equal(out[:, :70], image[:, :70]) and np.array_equal(out[:, 131:], image[:, 131:])
+    top = int(100 - 14 - BAND * 60) - 2
+    assert np.array_equal(out[:top], image[:top])
+    # a lid already where it is asked to be: nothing changes
+    same, still = shape_lids(image, asked, asked)
+    assert same is image and np.array_equal(still, asked)
+
+
+def test_lid_curve_is_scipys_pchip():
+    """The lids' curve, written out to keep scipy.interpolate out of a cold edit, against scipy's PCHIP."""
+    from scipy.interpolate import PchipInterpolator
+
+    from fxcli.edit.lid_shape import _curve
+
+    rng = np.random.default_rng(0)
+    t = np.linspace(0.0, 1.0, 301)
+    for n in (3, 4, 7, 9, 9, 9):
+        x = np.r_[0.0, np.sort(rng.uniform(0.05, 0.95, n - 2)), 1.0]
+        y = rng.normal(size=n) * 5
+        assert np.allclose(_curve(t, x, y), PchipInterpolator(x, y)(t), atol=1e-9)
+    # two knots: a straight line
+    assert np.allclose(_curve(t, np.array([0.0, 1.0]), np.array([0.0, 2.0])), 2 * t)

@@ -24,7 +24,10 @@
    spline stage that parts the lips (the new opening is painted). Upsampled, applied with cv2.remap. The
    background outside the ring does not move; the whole requested motion is applied (an intensity limit
    acts only far past alpha 1, where the grid would leave folded slivers).
-5. The mouth's inside at the new lips (fxcli/edit/mouth_interior.py): the photo's own teeth carried by
+5. The upper lids are moved the rest of the way to the arch asked for, which the coarse warp falls short of
+   near the eye's corners (fxcli/edit/lid_shape.py); the eyeball behind the moved lids stays still, a raised
+   lid uncovering the iris's top and white above it (fxcli/edit/eye_opening.py).
+6. The mouth's inside at the new lips (fxcli/edit/mouth_interior.py): the photo's own teeth carried by
    the lips, the rest a painted cavity with rows of teeth.
 """
 
@@ -307,12 +310,16 @@ class EmbeddedEditor:
                     low, found = middle, better
             share = low
         map_x, map_y, dst = found
-        self.last_dst, self.last_share = dst, share
         if share < 1.0:
             self.last_note = f"motion limited to {share:.2f} of the request to keep the warp fold-free"
+            moves = motion(share)[0]
         import cv2
 
+        from fxcli.edit.lid_shape import shape_lids
+
         out = cv2.remap(image, map_x, map_y, interpolation=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REFLECT)
+        out, dst = shape_lids(out, dst, src + moves)  # the raised lids' arch, which the coarse warp falls short of
+        self.last_dst, self.last_share = dst, share
         out = self.apply_shading(out, face, terms, dst)
         return fill_mouth(reveal_eyes(out, image, src, dst, unseen), image, src, dst, gradual=True)
 

@@ -49,6 +49,11 @@ EMPHASIS: dict[str, dict[str, float]] = {
     # teeth that read as a grin or a snarl (2 of 28 portraits judged disgust, p(disgust) 0.05; 3 and 0.09
     # with this). A full AU17 read as disgust a little more often but took the identity similarity to the
     # source below 0.94 on average
+    # AU15 at full strength: the lip corners drawn down are sadness's main lower-face cue (EMFACS), and the
+    # library's 0.7 left a smiling source's corners nearly level (28 portraits, sweeps rising on 21, 19 judged
+    # sad at alpha 1, mean p(sad) 0.53; 22, 20 and 0.56 with this). Its inner brows raised further (AU1 1.0,
+    # AU4 0.3) read as surprise or neutral (18, 18, 0.47), the chin pushed up (AU17) added nothing
+    "sad": {"mouthFrown": 1.0},
     "disgust": {"noseSneer": 0.5, "mouthShrugLower": 0.7, "mouthPress": 0.5, "browDown": 0.8},
 }
 

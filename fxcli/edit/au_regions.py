@@ -13,7 +13,9 @@ All amounts are fractions of the inter-ocular distance (IOD: eye centre to eye c
   through its corners), with a sine profile along the lid (most at the middle, none at the corners):
   eyeWide (AU5) raises the upper lid by WIDE_UPPER; eyeSquint (AU7) raises the lower lid by SQUINT_LOWER
   and lowers the upper lid by SQUINT_UPPER; eyeBlink lowers the upper lid by BLINK_UPPER (an eye whose photo
-  shows no white is widened by WIDE_UNSEEN of WIDE_UPPER only). The opening
+  shows no white is widened by WIDE_UNSEEN of WIDE_UPPER only). A raised upper lid is softly capped
+  (room * tanh(raise / room)) so that the opening stays below WIDEST of the eye's width, as a real eye's does:
+  a narrow eye no longer opens into a dome taller than it is wide. The opening
   never shrinks below MIN_APERTURE of the photo's own. The lid skin around each margin (two rings of
   landmarks) follows with a share of the margin's motion, so the margin never crosses it.
 """
@@ -39,6 +41,9 @@ SQUINT_LOWER = 0.045
 SQUINT_UPPER = 0.015
 BLINK_UPPER = 0.12
 MIN_APERTURE = 0.25
+# the widest an eye opens (lid to lid at the middle), as a share of its width corner to corner: a human eye opening
+# is about 10 mm at rest and 12-13 mm wide open, over a width of 28-30 mm
+WIDEST = 0.45
 # the skin rings around each lid margin (outer -> inner, aligned with the margin's points): the upper lid's
 # skin up to the crease, the lower lid's down to the cheek. A lid margin moved alone would cross them (the
 # warp folds there); they follow with RING_SHARE of the margin's motion.
@@ -99,6 +104,9 @@ def eyelid_motion(xy: np.ndarray, weights: np.ndarray, unseen: tuple[str, ...] =
                        - BLINK_UPPER * w[f"eyeBlink{side}"]) * iod
         raise_lower = SQUINT_LOWER * w[f"eyeSquint{side}"] * iod
         aperture = float(np.median(((xy[list(upper)] - xy[list(lower)]) @ up)[2:-2]))
+        if raise_upper > 0:  # an eye opens only so far: softly capped at WIDEST of its width
+            room = max(WIDEST * float(np.linalg.norm(xy[inner] - xy[outer])) - max(aperture, 0.0), 1e-6)
+            raise_upper = room * float(np.tanh(raise_upper / room))
         closing = raise_lower - raise_upper
         limit = (1 - MIN_APERTURE) * max(aperture, 0.0)
         if closing > limit > 0 or (limit == 0 and closing > 0):

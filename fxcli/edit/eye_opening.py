@@ -5,10 +5,14 @@ it) and, left alone, stretches or squeezes whatever lies between them: a widened
 long lashes instead of more white. Here, inside each eye's opening at the edited lids, the output shows the
 eyeball as it was: the photo's pixel at the same place (moved only with the eye's corners, which are fixed
 to the skull). Where the new opening reaches past the photo's (the upper lid raised above where it was),
-the part of the eyeball the lid hid is continued from what the photo shows just below its upper lid in the
-same column (below the lashes' band, LASH_BAND of the opening's height): an iris column continues as iris,
-a white column as white, in the lid's shadow (darker right under it) - no lash or lid pixel is stretched
-into the eye. (An iris's outline is not estimated: lashes and corner shadows are as dark as an iris.)
+the part of the eyeball the lid hid is painted as an eyeball is: the iris as a disc (IRIS_RADIUS_MIN..MAX of
+the eye's width, centred on the run of dark columns in the photo's opening, its bottom at the lowest dark
+pixel there - the lower lid when that covers it), so a raised lid first uncovers the top of the iris and
+then the white above it, never a tall iris; the white in the colour of the photo's own white of the eye.
+Both sit in the lid's shadow (darker right under it); the iris keeps its column's colour, taken from just
+below the photo's lashes (LASH_BAND of the opening's height). No lash or lid pixel is stretched into the eye.
+When no iris can be told from the lashes and corner shadows (no run of dark columns in the opening's middle),
+each column continues its own colour upward (an iris column as iris, a white column as white).
 
 An eye without visible sclera (sunglasses, an eye nearly shut, too small to see) is left as the warp has it.
 """
@@ -24,7 +28,12 @@ EYE_MARGIN = 12  # px around an eye's outlines: more than its blurs (3 sigma of 
 MIN_SCLERA = 6  # bright, grey pixels the photo's eye must show (else: sunglasses, a shut or tiny eye)
 MIN_WIDTH = 8.0  # px: smaller eyes are left alone
 LASH_BAND = 0.35  # of the opening's height below the upper lid: lashes and the lid's edge
-LID_SHADOW = 0.6  # brightness right under the raised lid (1 at LID_FADE of the revealed band below it)
+LID_SHADOW = 0.6  # brightness right under the raised lid, rising to 1 LID_FADE below it
+LID_FADE = 0.35  # of the photo's opening height (its column's): the lid's shadow on the eyeball
+# The iris (module doc): a human iris is about 11.7 mm across, the eye's opening 28-30 mm wide
+IRIS_RADIUS_MIN, IRIS_RADIUS_MAX = 0.15, 0.25  # of the eye's width (corner to corner)
+IRIS_DARK = 0.5  # share of a column's opening pixels darker than midway from the darkest to the white
+CORNER_SKIP = 0.12  # of the eye's width at each corner: corner shadows, not iris
 
 
 def aperture(points: np.ndarray, side: str) -> np.ndarray:
@@ -40,20 +49,62 @@ def _lid(polygon: np.ndarray, xs: np.ndarray, upper: bool) -> np.ndarray:
     return np.interp(xs, part[order, 0], part[order, 1])
 
 
-def shows_sclera(source: np.ndarray, polygon: np.ndarray) -> bool:
-    """Whether the photo's eye opening shows some white of the eye (bright grey pixels) and is large enough."""
+def _opening_pixels(source: np.ndarray, polygon: np.ndarray) -> np.ndarray | None:
+    """Boolean mask of the photo's eye opening less its margin pixels, or None for an eye under MIN_WIDTH."""
     import cv2
 
     if float(np.linalg.norm(polygon[0] - polygon[8])) < MIN_WIDTH:
-        return False
-    opening = cv2.erode(poly_mask(source.shape, polygon), np.ones((3, 3), np.uint8)) > 0
-    if opening.sum() < 2 * MIN_SCLERA:
-        return False
+        return None
+    return cv2.erode(poly_mask(source.shape, polygon), np.ones((3, 3), np.uint8)) > 0
+
+
+def _sclera(source: np.ndarray, opening: np.ndarray) -> np.ndarray:
+    """(N, 3) the opening's white-of-the-eye pixels: its brightest grey ones, clearly brighter than most."""
     rgb = source[opening].astype(np.float32)
     luma = rgb @ np.array([0.299, 0.587, 0.114], np.float32)
     chroma = rgb.max(1) - rgb.min(1)
-    lo, hi = np.percentile(luma, [30, 80])
-    return int(((luma >= hi) & (chroma < 0.3 * np.maximum(luma, 1.0)) & (luma > lo + 25)).sum()) >= MIN_SCLERA
+    lo, hi = np.percentile(luma, [30, 80]) if len(luma) else (0.0, 0.0)
+    return rgb[(luma >= hi) & (chroma < 0.3 * np.maximum(luma, 1.0)) & (luma > lo + 25)]
+
+
+def shows_sclera(source: np.ndarray, polygon: np.ndarray) -> bool:
+    """Whether the photo's eye opening shows some white of the eye (bright grey pixels) and is large enough."""
+    opening = _opening_pixels(source, polygon)
+    if opening is None or opening.sum() < 2 * MIN_SCLERA:
+        return False
+    return len(_sclera(source, opening)) >= MIN_SCLERA
+
+
+def iris_disc(source: np.ndarray, polygon: np.ndarray) -> tuple[float, float, float] | None:
+    """(cx, cy, r) px of the iris in the photo's eye opening `polygon` (module doc), or None when no run of dark
+    columns stands out in the opening's middle."""
+    opening = _opening_pixels(source, polygon)
+    if opening is None:
+        return None
+    white = _sclera(source, opening)
+    if len(white) < MIN_SCLERA:
+        return None
+    luma = source.astype(np.float32) @ np.array([0.299, 0.587, 0.114], np.float32)
+    darkest = float(np.percentile(luma[opening], 10))
+    dark = opening & (luma < 0.5 * (darkest + float(np.median(white @ np.array([0.299, 0.587, 0.114])))))
+    cols = np.nonzero(opening.any(0))[0]
+    width = float(np.linalg.norm(polygon[0] - polygon[8]))
+    share = dark[:, cols].sum(0) / np.maximum(opening[:, cols].sum(0), 1)
+    middle = (cols >= polygon[:, 0].min() + CORNER_SKIP * width) & (cols <= polygon[:, 0].max() - CORNER_SKIP * width)
+    iris = middle & (share >= IRIS_DARK)
+    if not iris.any():
+        return None
+    # the longest run of dark columns
+    edges = np.diff(np.r_[0, iris.astype(np.int8), 0])
+    starts, ends = np.nonzero(edges == 1)[0], np.nonzero(edges == -1)[0]
+    k = int(np.argmax(ends - starts))
+    first, last = cols[starts[k]], cols[ends[k] - 1]
+    radius = float(np.clip((last - first + 1) / 2, IRIS_RADIUS_MIN * width, IRIS_RADIUS_MAX * width))
+    cx = 0.5 * (first + last)
+    lowest = np.nonzero(dark[:, int(round(cx))])[0]
+    if not len(lowest):
+        return None
+    return cx, float(lowest.max()) + 0.5 - radius, radius
 
 
 def unseen_eyes(source: np.ndarray, src: np.ndarray) -> tuple[str, ...]:
@@ -108,8 +159,14 @@ def reveal_eyes(out: np.ndarray, source: np.ndarray, src: np.ndarray, dst: np.nd
             row = (top_s + rel * np.maximum(bottom_s - top_s, 0.0)).astype(np.float32)
             column += cv2.remap(soft, qx[None] - bx, row[None] - by,
                                 cv2.INTER_LINEAR).reshape(-1, 3).astype(np.float32) / 5
+        disc = iris_disc(src_box, ps)
+        if disc is not None:  # the white around the iris's disc, in the colour of the photo's own white
+            cx, cy, radius = disc
+            inside_iris = np.clip(radius + 0.5 - np.hypot(qx - bx - cx, qy - by - cy), 0.0, 1.0)[:, None]
+            white = np.median(_sclera(src_box, _opening_pixels(src_box, ps)), axis=0)
+            column = inside_iris * column + (1 - inside_iris) * white
         top_d = _lid(poly_d, xs.astype(np.float64), True)
-        band = np.maximum(below_lashes + shift[1] - top_d, 1.0)
+        band = np.maximum(LID_FADE * (bottom_s - top_s), 1.0)
         shade = LID_SHADOW + (1 - LID_SHADOW) * np.clip((ys - top_d) / band, 0.0, 1.0)
         painted = column * shade[:, None]
         above = (qy < below_lashes)[:, None]  # the raised part; below the photo's opening: its lowest row
