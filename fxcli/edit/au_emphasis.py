@@ -38,8 +38,12 @@ EMPHASIS: dict[str, dict[str, float]] = {
     # (AU26/27 + AU16: the open, stretched mouth of a scream): with the jaw only slightly open, the oblique
     # brows over a downturned mouth read as sadness (4 of 28 portraits judged fear, 12 sad; 9 fear with
     # this). The brows drawn down harder (browDown 1.2) scored the same but pressed them onto the raised
-    # lids into a doubled, smeared brow
-    "fear": {"jawOpen": 0.45, "mouthLowerDown": 0.8, "mouthFrown": 0.7, "browOuterUp": 0.0, "browDown": 0.8},
+    # lids into a doubled, smeared brow. The lips stretched sideways past ICT's full shape (AU20 1.3): the
+    # scream wider than tall, unlike surprise's "oh" - past alpha 1 the judge had read the taller opening as
+    # surprise (sweeps rising on 17 of 28 portraits, 21 with this; 10 and 9 judged fear at alpha 1; 1.6 gave
+    # 22 and 7)
+    "fear": {"jawOpen": 0.45, "mouthLowerDown": 0.8, "mouthFrown": 0.7, "browOuterUp": 0.0, "browDown": 0.8,
+             "mouthStretch": 1.3},
     # AU26/27 with the lips rounded: the library's jaw drop opens a wide slot that, under a smiling source's
     # corners, reads as a grin; a deeper drop with the lips drawn into an "oh" reads as surprise
     "surprised": {"jawOpen": 0.45, "mouthFunnel": 0.25},
