@@ -169,6 +169,27 @@ def test_a_notched_lower_lip_is_filled_out_to_its_convex_outline():
     assert np.allclose(mi.convex_lower_lip(lm), lm)
 
 
+def test_a_frowning_mouth_keeps_its_lower_lip():
+    """A frown arches both lips up in the middle (here so far that the lower lip's middle is above the line
+    between the corners): the opening between them is as in the open mouth, with no notch, so nothing moves
+    (pushing the lower lip down onto the corners' line opened a dark slit under closed sad lips)."""
+    lm = mouth_landmarks(4.0)
+    bulge = np.sin(np.linspace(0, np.pi, len(mi.LOWER_INNER_LIP)))
+    frown = lm.copy()
+    for side in (mi.UPPER_INNER_LIP, mi.LOWER_INNER_LIP):
+        frown[list(side), 1] -= 10.0 * bulge
+    middle = mi.LOWER_INNER_LIP[5]
+    assert frown[middle, 1] < frown[mi.LOWER_INNER_LIP[0], 1] - 5  # above the corners' line
+    assert np.allclose(mi.convex_lower_lip(frown), frown)
+    # a notch in a frowning lip is still filled out: up to the mean of its neighbours' gaps to the upper lip
+    idx, up = list(mi.LOWER_INNER_LIP), list(mi.UPPER_INNER_LIP)
+    notched = frown.copy()
+    notched[idx[3]] -= [0, 3.0]
+    gaps = frown[idx, 1] - frown[up, 1]
+    fixed = mi.convex_lower_lip(notched)
+    assert np.allclose(fixed[idx[3]], [frown[idx[3], 0], frown[up[3], 1] + (gaps[2] + gaps[4]) / 2])
+
+
 def test_the_openings_width_at_a_level_across_the_mouth():
     lm = mouth_landmarks(16.0)  # lips at -8 sin(pi s) and +8 sin(pi s), 60 px wide
     frame = mi.MouthFrame(lm)
@@ -380,3 +401,29 @@ def test_cielab_of_known_colours():
              (0, 255, 0): (87.73, -86.18, 83.18), (0, 0, 255): (32.30, 79.19, -107.86), (119, 119, 119): (50.0, 0.0, 0.0)}
     for rgb, lab in known.items():
         np.testing.assert_allclose(rgb_to_lab(np.array(rgb)), lab, atol=0.3, err_msg=str(rgb))
+
+
+def test_lips_a_target_does_not_part_stay_between_closed_and_the_photos_gap():
+    """Hand-worked: lips 4 px apart in the photo (upright face); a motion that would part the pairs by 10 px,
+    cross them by 6 px, or leave them 2 px apart ends at 4, 0 and 2 px, each lip taking half the correction."""
+    from fxcli.edit.lip_seal import PAIRS, seal_lips, target_parts_lips
+
+    xy = mouth_landmarks(4.0)
+    xy[33], xy[263] = (60.0, 40.0), (140.0, 40.0)  # the eyes: level, so "down" is +y
+    upper, lower = [p[0] for p in PAIRS], [p[1] for p in PAIRS]
+    photo = xy[lower, 1] - xy[upper, 1]
+    moves = np.zeros((468, 2))
+    wanted = np.array([10.0, 10.0, -6.0, -6.0, 2.0, -6.0, -6.0, 10.0, 10.0])  # the gap asked for, per pair
+    moves[lower, 1] = wanted - photo
+    moves[upper, 0] = 1.5  # a sideways motion is kept as it is
+    sealed = seal_lips(xy, moves)
+    after = (xy + sealed)[lower, 1] - (xy + sealed)[upper, 1]
+    assert np.allclose(after, np.clip(wanted, 0.0, photo))
+    # each lip moved by half the excess: the upper one down, the lower one up
+    excess = wanted - np.clip(wanted, 0.0, photo)
+    assert np.allclose(sealed[upper, 1], excess / 2) and np.allclose(sealed[lower, 1], moves[lower, 1] - excess / 2)
+    assert np.allclose(sealed[upper, 0], 1.5)
+    # a target whose own motion lowers the lower lip's middle (ICT: y up) parts the lips; one that raises it not
+    motion = np.zeros((468, 3))
+    motion[list(lower), 1] = -0.2
+    assert target_parts_lips(motion) and not target_parts_lips(-motion)

@@ -19,6 +19,8 @@
    (browDown 3.4 %), far less than a real AU4 or AU1+2, so the brow motion gets a gain with a soft cap;
    and ICT's lid shapes (eyeWide, eyeSquint) do not move the landmarks FaceMesh puts on the lid margins,
    so the eye aperture (AU5 upper lid up, AU7 lower lid up) is applied to those landmarks directly.
+   A target that does not part the lips (sadness) keeps them between closed and the photo's own gap
+   (fxcli/edit/lip_seal.py).
 4. A thin-plate spline through the landmarks' motion plus a still ring around the face defines a velocity
    field on a coarse grid; the warp is its flow (fxcli/edit/flow.py), which cannot fold, after a plain
    spline stage that parts the lips (the new opening is painted). Upsampled, applied with cv2.remap. The
@@ -242,7 +244,11 @@ class EmbeddedEditor:
             k = self.shape_names.index("cheekSquint" + suffix)
             weights[ARKIT52.index("eyeSquint" + side)] -= max(0.0, before[k] - after[k])
         xy = face.landmarks[:, :2].astype(np.float64)
-        return brow_gain(xy, moved[:, :2]) + eyelid_motion(xy, weights, unseen)
+        moves = brow_gain(xy, moved[:, :2]) + eyelid_motion(xy, weights, unseen)
+        from fxcli.edit.lip_seal import seal_lips, target_parts_lips
+
+        target = np.tensordot(self.to_ict(weights), self.deltas, axes=1)  # the target's own motion, ICT cm
+        return moves if target_parts_lips(target) else seal_lips(xy, moves)
 
     def shading_ratio(self, shape: tuple[int, ...], face, terms: list[tuple[str, float]]) -> np.ndarray:
         """H x W multiplier carrying the expression's creases and folds onto the output (1 where none)."""

@@ -286,25 +286,36 @@ def rendered_interior(dst: np.ndarray, xs: np.ndarray, ys: np.ndarray, depth: np
 
 
 def convex_lower_lip(points: np.ndarray) -> np.ndarray:
-    """`points` (468, 2) with the inner lower lip's landmarks moved down onto its convex outline in the mouth's
-    frame (the smallest curve bulging away from the upper lip that holds them all): a lip has no notches, and
-    a landmark left behind between its neighbours would leave the photo's opening, stretched, under the lip."""
+    """`points` (468, 2) with the inner lower lip's landmarks moved down so that the opening has no notch: a
+    landmark left behind between its neighbours would leave the photo's opening, stretched, under the lip.
+
+    In the mouth's frame the lower lip is raised onto its convex outline (the smallest curve bulging away from
+    the upper lip that holds all its landmarks). A frowning lip, whose middle lies above the line between the
+    corners, arches as a whole: there the outline is taken of the gap from the upper inner lip to the lower one
+    along the mouth instead, as both lips arch together (pushing such a lip down onto the corners' line opened
+    a dark slit under closed sad lips)."""
     frame = MouthFrame(points)
     idx = list(LOWER_INNER_LIP)
     st = frame.coords(points[idx])
+    base = np.zeros(len(idx))
+    if st[len(idx) // 2, 1] < 0:  # a frown: the gap's outline
+        upper = frame.coords(points[list(UPPER_INNER_LIP)])
+        by_s = np.argsort(upper[:, 0], kind="stable")
+        base = np.interp(st[:, 0], upper[by_s, 0], upper[by_s, 1])
+    t = st[:, 1] - base
     order = np.argsort(st[:, 0], kind="stable")
     hull: list[int] = []
-    for i in order:  # the upper hull of (s, t): t down the face, so the lip's outline away from the opening
+    for i in order:  # the upper hull of (s, t): t down the face, away from the upper lip
         while len(hull) >= 2:
-            (s0, t0), (s1, t1) = st[hull[-2]], st[hull[-1]]
-            if (s1 - s0) * (st[i, 1] - t0) - (t1 - t0) * (st[i, 0] - s0) >= 0:
+            (s0, t0), (s1, t1) = (st[hull[-2], 0], t[hull[-2]]), (st[hull[-1], 0], t[hull[-1]])
+            if (s1 - s0) * (t[i] - t0) - (t1 - t0) * (st[i, 0] - s0) >= 0:
                 hull.pop()
             else:
                 break
         hull.append(int(i))
-    t_hull = np.interp(st[:, 0], st[hull, 0], st[hull, 1])
+    t_hull = np.interp(st[:, 0], st[hull, 0], t[hull])
     out = points.astype(np.float64).copy()
-    out[idx] = frame.image(st[:, 0], np.maximum(st[:, 1], t_hull))
+    out[idx] = frame.image(st[:, 0], base + np.maximum(t, t_hull))
     return out
 
 
