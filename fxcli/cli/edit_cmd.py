@@ -76,7 +76,7 @@ def edit(source: str | None, expression: str | None, alpha: str, output: str | N
       fxe edit face.jpg --expression surprised --alpha 0.7 -o out.png
       fxe edit face.jpg --expression happy --alpha 0:1.5:0.25 -o sweep/
       fxe edit face.jpg -e "smirk" -a 0.5,1,1.5 -o 'out/{name}_{alpha}.jpg'
-      fxe edit group.jpg -e sad --face-index 1 -o sad.png --min-id-sim 0.9
+      fxe edit group.jpg -e sad --face-index 1 -o sad.png --min-id-sim 0.85
       fxe edit group.jpg -e happy --all-faces -o all_happy.png
       fxe edit face.jpg -e happy --model pixelsmile --offload model -o happy.png   # needs: pixelsmile, qwen-image-edit-2511
       fxe edit --jobs edits.jsonl     # {"source": "a.jpg", "expression": "sad", "output": "a_sad.png"}
