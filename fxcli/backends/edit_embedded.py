@@ -334,10 +334,9 @@ class EmbeddedEditor:
         down direction, carried by each landmark as far as ICT's jawOpen moves it relative to the lower lip."""
         pairs = slice(3, 8)  # the middle of the inner lips, upper and lower aligned
         parting = (moves[list(LOWER_INNER_LIP[pairs])] - moves[list(UPPER_INNER_LIP[pairs])]).mean(0)
-        eyes = src[263] - src[33]
-        down = np.array([-eyes[1], eyes[0]]) / (np.linalg.norm(eyes) + 1e-9)
-        if down[1] < 0:
-            down = -down
+        from fxcli.edit.lip_seal import face_down
+
+        down = face_down(src)
         out = self.jaw_share[:, None] * max(0.0, float(parting @ down)) * down
         # the lower inner lip itself parts from the upper one by its own amount (the spline stage does it exactly;
         # whatever is left to the flow, which cannot part coincident points, would fall short)

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from fxcli.edit.polygons import upward
 from fxcli.tracks.channels import ARKIT52
 
 BROWS = (70, 63, 105, 66, 107, 55, 65, 52, 53, 46, 336, 296, 334, 293, 300, 276, 283, 282, 295, 285)
@@ -93,11 +94,7 @@ def eyelid_motion(xy: np.ndarray, weights: np.ndarray, unseen: tuple[str, ...] =
     iod = inter_ocular(xy)
     w = {name: float(weights[i]) for i, name in enumerate(ARKIT52)}
     for side, ((outer, inner), upper, lower) in EYES.items():
-        axis = xy[inner] - xy[outer]
-        axis /= np.linalg.norm(axis) + 1e-9
-        up = np.array([axis[1], -axis[0]])
-        if up[1] > 0:  # image y points down: "up" has negative y for an upright face
-            up = -up
+        up = upward(xy[inner] - xy[outer])
         profile = np.sin(np.linspace(0, np.pi, len(upper) + 2)[1:-1])[:, None]  # 0 at the corners
         wide = WIDE_UPPER * (WIDE_UNSEEN if side in unseen else 1.0)
         raise_upper = (wide * w[f"eyeWide{side}"] - SQUINT_UPPER * w[f"eyeSquint{side}"]

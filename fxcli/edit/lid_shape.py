@@ -21,7 +21,7 @@ from __future__ import annotations
 import numpy as np
 
 from fxcli.edit.au_regions import EYES
-from fxcli.edit.polygons import grown_box
+from fxcli.edit.polygons import grown_box, upward
 
 BAND = 0.6  # eye widths above the lid (as the warp left it) that take up the change
 MIN_SHORTFALL = 0.5  # px: a lid closer than this to its asked-for place is left as it is
@@ -78,9 +78,7 @@ def shape_lids(out: np.ndarray, dst: np.ndarray, asked: np.ndarray) -> tuple[np.
         width = float(np.linalg.norm(axis))
         if width < 4.0:
             continue
-        up = np.array([axis[1], -axis[0]]) / width
-        if up[1] > 0:
-            up = -up
+        up = upward(axis)
         ends = np.array([corner_a, corner_b])
         t_r, h_r = _heights(np.vstack([ends, landed[upper]]), corner_a, axis, up)
         t_q, h_q = _heights(np.vstack([ends, asked[upper]]), corner_a, axis, up)

@@ -19,6 +19,7 @@ from __future__ import annotations
 import numpy as np
 
 from fxcli.edit.mouth_interior import LOWER_INNER_LIP, UPPER_INNER_LIP
+from fxcli.edit.polygons import upward
 
 PAIRS = tuple(zip(UPPER_INNER_LIP[1:-1], LOWER_INNER_LIP[1:-1], strict=True))  # the corners are shared
 MIDDLE = slice(2, 7)  # the pairs around the lips' middle (of the nine above)
@@ -32,9 +33,7 @@ def target_parts_lips(target_motion: np.ndarray) -> bool:
 
 def face_down(xy: np.ndarray) -> np.ndarray:
     """The face's down direction in the image (unit, y mostly positive): perpendicular to the eye line."""
-    eyes = xy[263] - xy[33]
-    down = np.array([-eyes[1], eyes[0]]) / (np.linalg.norm(eyes) + 1e-9)
-    return -down if down[1] < 0 else down
+    return -upward(xy[263] - xy[33])
 
 
 def seal_lips(xy: np.ndarray, moves: np.ndarray) -> np.ndarray:

@@ -18,6 +18,14 @@ def grown_box(x0: int, y0: int, x1: int, y1: int, margin: int, shape: tuple[int,
     return max(int(x0) - margin, 0), max(int(y0) - margin, 0), min(int(x1) + margin, w), min(int(y1) + margin, h)
 
 
+def upward(axis: np.ndarray) -> np.ndarray:
+    """The unit normal of a left-to-right `axis` (image px: an eye's corners, the eyes' centres) that points up
+    the face (image y decreasing for an upright face)."""
+    unit = np.asarray(axis, np.float64) / (np.linalg.norm(axis) + 1e-9)
+    up = np.array([unit[1], -unit[0]])
+    return -up if up[1] > 0 else up
+
+
 def poly_mask(shape: tuple[int, ...], polygon: np.ndarray, smooth: bool = False) -> np.ndarray:
     """uint8 mask of a polygon; `smooth`: anti-aliased edge (sub-pixel vertices, 1/16 px)."""
     import cv2

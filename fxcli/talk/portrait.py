@@ -27,6 +27,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from fxcli.edit.polygons import upward
 from fxcli.talk.eye_closure import CLOSE_LOWER
 
 GRID = 4  # px between evaluations of the dense fields
@@ -116,11 +117,7 @@ LOWER_LIP_SIDES = (95, 88, 402, 318, 324)
 def _eye_frame(xy: np.ndarray, side: str) -> tuple[np.ndarray, float]:
     """(up unit vector in image coords, IOD px) of one eye."""
     _, upper, lower, (outer, inner) = EYE_REGIONS[side]
-    axis = xy[inner] - xy[outer]
-    axis = axis / (np.linalg.norm(axis) + 1e-9)
-    up = np.array([axis[1], -axis[0]])
-    if up[1] > 0:  # image y points down
-        up = -up
+    up = upward(xy[inner] - xy[outer])
     centres = [xy[list(r[1]) + list(r[2])].mean(0) for r in EYE_REGIONS.values()]
     return up, float(np.linalg.norm(centres[0] - centres[1]))
 
