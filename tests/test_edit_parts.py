@@ -30,6 +30,26 @@ def test_thin_plate_spline_interpolates_and_reproduces_affine_maps():
     assert np.allclose(exact(x), by_hand)
 
 
+def test_spline_kernel_blocks_match_the_formula_point_by_point():
+    """The kernel is computed CHUNK rows at a time, in place: every entry is r^2 log r of its own pair (0 where
+    a point sits on a centre), whatever block it falls in, and a view of a larger array is filled in place."""
+    import math
+
+    from fxcli.edit import tps
+
+    rng = np.random.default_rng(5)
+    centres = rng.uniform(0, 300, (37, 2))
+    points = np.vstack([rng.uniform(-20, 320, (2 * tps.CHUNK + 9, 2)), centres[:3]])  # blocks 1..3, some r = 0
+    k = tps.kernel(points, centres)
+    for i in (0, tps.CHUNK - 1, tps.CHUNK, 2 * tps.CHUNK + 8, len(points) - 1):
+        for j in range(len(centres)):
+            r = math.dist(points[i], centres[j])
+            assert k[i, j] == pytest.approx(r * r * math.log(r) if r > 0 else 0.0, rel=1e-12, abs=1e-9)
+    holder = np.full((len(points), len(centres) + 3), 7.0)
+    tps.kernel(points, centres, out=holder[:, :len(centres)])
+    assert np.array_equal(holder[:, :len(centres)], k) and (holder[:, len(centres):] == 7.0).all()
+
+
 def test_asset_cache_round_trips(tmp_path, monkeypatch):
     from fxcli.edit import assets
     from fxcli.rigs.ict_rig import IctRig

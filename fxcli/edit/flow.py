@@ -27,9 +27,19 @@ STEP_SPREAD = 0.25  # the most a path step may change the field's relative motio
 def bilinear(field: np.ndarray, qx: np.ndarray, qy: np.ndarray) -> np.ndarray:
     """Values (..., C) of a grid field (Ny, Nx, C) at fractional node coordinates (qx, qy); 0 beyond the grid
     (the field is bordered by a ring of zero nodes, and positions beyond it are held on it)."""
+    return _bilinear_padded(_padded(field), qx, qy)
+
+
+def _padded(field: np.ndarray) -> np.ndarray:
+    """The field (Ny, Nx, C) inside a ring of zero nodes (Ny + 2, Nx + 2, C): made once for a path's many samples."""
     ny, nx, c = field.shape
     padded = np.zeros((ny + 2, nx + 2, c))
     padded[1:-1, 1:-1] = field
+    return padded
+
+
+def _bilinear_padded(padded: np.ndarray, qx: np.ndarray, qy: np.ndarray) -> np.ndarray:
+    ny, nx, c = padded.shape[0] - 2, padded.shape[1] - 2, padded.shape[2]
     flat = padded.reshape(-1, c)
     x = np.clip(qx + 1.0, 0.0, nx + 1 - 1e-9)
     y = np.clip(qy + 1.0, 0.0, ny + 1 - 1e-9)
@@ -49,9 +59,10 @@ def flow_field(velocity: np.ndarray, step: float) -> np.ndarray:
     jj, ii = np.meshgrid(np.arange(nx, dtype=np.float64), np.arange(ny, dtype=np.float64))
     steps = max(MIN_STEPS, int(np.ceil(_steepness(v) / step / STEP_SPREAD)))
     h = 1.0 / steps
+    padded = _padded(v)
 
     def at(d: np.ndarray) -> np.ndarray:
-        return bilinear(v, jj + d[..., 0] / step, ii + d[..., 1] / step)
+        return _bilinear_padded(padded, jj + d[..., 0] / step, ii + d[..., 1] / step)
 
     disp = np.zeros_like(v)
     for _ in range(steps):
@@ -65,9 +76,15 @@ def flow_points(velocity: np.ndarray, origin: np.ndarray, step: float, points: n
     v = np.asarray(velocity, np.float64)
     steps = max(MIN_STEPS, int(np.ceil(_steepness(v) / step / STEP_SPREAD)))
     h = 1.0 / steps
+    padded = _padded(v)
+
+    def at(p: np.ndarray) -> np.ndarray:
+        q = (p - origin) / step
+        return _bilinear_padded(padded, q[:, 0], q[:, 1])
+
     x = np.asarray(points, np.float64).copy()
     for _ in range(steps):
-        x = x + h * sample(v, origin, step, x + h / 2 * sample(v, origin, step, x))
+        x = x + h * at(x + h / 2 * at(x))
     return x
 
 

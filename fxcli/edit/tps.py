@@ -14,24 +14,38 @@ from __future__ import annotations
 
 import numpy as np
 
-CHUNK = 8192  # evaluation points per block (memory: CHUNK x N float64)
+BLOCK = 8192  # evaluation points per product with the weights (memory: BLOCK x N float64)
+CHUNK = 128  # evaluation points per block: the block's kernel (CHUNK x N float64) stays in the cache
 
 
 def _phi(r2: np.ndarray) -> np.ndarray:
-    """r^2 log r from squared distances (0 at r = 0)."""
-    with np.errstate(divide="ignore", invalid="ignore"):
-        out = 0.5 * r2 * np.log(r2)
-    out[r2 <= 0] = 0.0
-    return out
+    """r^2 log r from squared distances (0 at r = 0), in place."""
+    zero = r2 <= 0
+    with np.errstate(divide="ignore", invalid="ignore"):  # 0 * log 0: set to 0 below
+        log = np.log(r2)
+        r2 *= log
+    r2 *= 0.5  # exact: the same numbers as 0.5 * r2 * log(r2)
+    r2[zero] = 0.0
+    return r2
 
 
-def _sq_dist(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    d = np.subtract.outer(a[:, 0], b[:, 0])
+def _sq_dist(a: np.ndarray, b: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
+    d = np.subtract.outer(a[:, 0], b[:, 0], out=out)
     d *= d
     t = np.subtract.outer(a[:, 1], b[:, 1])
     t *= t
     d += t
     return d
+
+
+def kernel(points: np.ndarray, centres: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
+    """phi(|points_i - centres_j|) (M, N), computed CHUNK rows at a time (into `out` when given): the
+    squared distances and their logarithms of one block stay in the cache (2.4x faster than whole
+    arrays for 1250 x 550, the same numbers)."""
+    out = np.empty((len(points), len(centres))) if out is None else out
+    for k in range(0, len(points), CHUNK):
+        _phi(_sq_dist(points[k:k + CHUNK], centres, out=out[k:k + CHUNK]))
+    return out
 
 
 class ThinPlateSpline:
@@ -59,7 +73,7 @@ class ThinPlateSpline:
         """The (N + 3) x (N + 3) matrix [[Phi + diag(s), P], [P^T, 0]] at the centres."""
         n = len(c)
         a = np.zeros((n + 3, n + 3))
-        a[:n, :n] = _phi(_sq_dist(c, c))
+        kernel(c, c, out=a[:n, :n])
         a[np.arange(n), np.arange(n)] += np.broadcast_to(np.asarray(smoothing, np.float64), (n,))
         p = self._poly(c)
         a[:n, n:] = p
@@ -69,9 +83,9 @@ class ThinPlateSpline:
     def __call__(self, points: np.ndarray) -> np.ndarray:
         x = np.asarray(points, np.float64)
         out = np.empty((len(x), self.weights.shape[1]))
-        for k in range(0, len(x), CHUNK):
-            part = x[k:k + CHUNK]
-            out[k:k + CHUNK] = _phi(_sq_dist(part, self.centres)) @ self.weights + self._poly(part) @ self.poly
+        for k in range(0, len(x), BLOCK):
+            part = x[k:k + BLOCK]
+            out[k:k + BLOCK] = kernel(part, self.centres) @ self.weights + self._poly(part) @ self.poly
         return out
 
 
@@ -91,10 +105,8 @@ class SplineOperator:
         # double precision throughout: two landmarks a pixel apart with different motions get large weights of
         # opposite sign, and a single-precision kernel block loses ~0.3 px in their cancellation
         self.kernel = np.empty((len(x), n + 3))
-        for k in range(0, len(x), CHUNK):
-            part = x[k:k + CHUNK]
-            self.kernel[k:k + CHUNK, :n] = _phi(_sq_dist(part, c))
-            self.kernel[k:k + CHUNK, n:] = fit._poly(part)
+        kernel(x, c, out=self.kernel[:, :n])
+        self.kernel[:, n:] = fit._poly(x)
 
     def __call__(self, values: np.ndarray) -> np.ndarray:
         """(M, K) spline values at the points for centre values (n, K)."""
