@@ -555,6 +555,15 @@ def test_pinned_golden_numbers_of_a_seeded_edit(editor, portrait, expression):
 GOLDEN = {"surprised": (3.498, 8450), "fear": (5.024, 13347), "sad": (2.356, 4768)}
 
 
+def test_pinned_golden_numbers_of_happy_past_alpha_one(editor, portrait):
+    """Happy at alpha 1.5, pinned after checking it by eye: a broader smile than at alpha 1, the cheeks and
+    lower lids where alpha 1 put them (HELD), no narrowed eyes."""
+    image, face = portrait
+    diff = np.abs(editor.edit(image, [("happy", 1.5)], seed=0, face=face).astype(int) - image.astype(int))
+    assert float(diff.mean()) == pytest.approx(2.414, abs=0.01)
+    assert int((diff.max(2) > 30).sum()) == pytest.approx(6349, rel=0.005)
+
+
 def test_exaggeration_saturates_past_alpha_one():
     """Hand-worked: 1 + 0.25 tanh(0.5 / 0.25) = 1.2410; identity up to 1; rising, smooth and bounded after."""
     from fxcli.backends.edit_embedded import EXAGGERATION, saturated, strength
@@ -571,6 +580,28 @@ def test_exaggeration_saturates_past_alpha_one():
     assert saturated([("happy", 0.3), ("sad", 0.4)]) == [("happy", 0.3), ("sad", 0.4)]
     (_, a), (_, b) = saturated([("happy", 0.6), ("sad", 0.9)])
     assert a / b == pytest.approx(0.6 / 0.9) and a + b == pytest.approx(strength(1.5))
+
+
+def test_held_channels_stop_growing_at_alpha_one(editor):
+    """Hand-worked on happy (HELD: cheekSquint): below alpha 1 every channel is alpha times the entry's;
+    past it the cheeks stay at their alpha-1 amount while the smile grows on; a blend holds each term's
+    own held channels."""
+    from fxcli.edit.au_emphasis import HELD, held
+    from fxcli.tracks.channels import ARKIT52
+
+    assert HELD["happy"] == ("cheekSquint",)
+    cheeks = [ARKIT52.index("cheekSquintLeft"), ARKIT52.index("cheekSquintRight")]
+    smile = ARKIT52.index("mouthSmileLeft")
+    assert held("happy")[cheeks].tolist() == [1.0, 1.0] and held("happy").sum() == 2.0 and held("sad").sum() == 0
+    unit = editor.expression_weights("happy")
+    np.testing.assert_array_equal(editor.weights_of([("happy", 0.5)]), 0.5 * unit)
+    past = editor.weights_of([("happy", 1.2)])
+    np.testing.assert_array_equal(past[cheeks], unit[cheeks])
+    assert past[smile] == pytest.approx(1.2 * unit[smile])
+    sad = editor.expression_weights("sad")
+    blend = editor.weights_of([("happy", 1.2), ("sad", 1.1)])
+    np.testing.assert_allclose(blend[cheeks], unit[cheeks] + 1.1 * sad[cheeks])
+    np.testing.assert_allclose(blend[smile], 1.2 * unit[smile] + 1.1 * sad[smile])
 
 
 @pytest.mark.skipif(not hasattr(__import__("os"), "fork"), reason="needs fork")

@@ -141,7 +141,7 @@ class EmbeddedEditor:
         rig_hash = str(arrays["model_hash"])
         digest = hashlib.sha256(CORRESPONDENCE_FILE.read_bytes() + rig_hash.encode()).hexdigest()
         self.model_hash = digest[:16]
-        self._weights: dict[str, np.ndarray] = {}
+        self._weights: dict[str, tuple[np.ndarray, np.ndarray]] = {}
         self.last_note: str | None = None  # set by edit() when the motion had to be limited
         self.smile_shapes = (self.shape_names.index("mouthSmile_L"), self.shape_names.index("mouthSmile_R"))
         self._fit = ExpressionFit.from_state({k[4:]: v for k, v in arrays.items() if k.startswith("fit_")},
@@ -178,19 +178,36 @@ class EmbeddedEditor:
 
     def expression_weights(self, expression: str) -> np.ndarray:
         """ARKit-52 weights of a library name, synonym or description (mixture of the nearest entries)."""
+        return self._resolved(expression)[0]
+
+    def _resolved(self, expression: str) -> tuple[np.ndarray, np.ndarray]:
+        """(ARKit-52 weights, share (52,) of each channel held at its alpha-1 amount past alpha 1)."""
         if expression not in self._weights:
-            from fxcli.edit.au_emphasis import emphasised
+            from fxcli.edit.au_emphasis import emphasised, held
             from fxcli.expressions.library import load_library
             from fxcli.expressions.resolve import resolve_expression
 
             lib = load_library()
             mixture = resolve_expression(expression).mixture()
-            self._weights[expression] = sum(w * emphasised(n, lib.by_name[n].weights) for n, w in mixture)
+            total = max(sum(w for _, w in mixture), 1e-12)
+            self._weights[expression] = (sum(w * emphasised(n, lib.by_name[n].weights) for n, w in mixture),
+                                         sum(w * held(n) for n, w in mixture) / total)
         return self._weights[expression]
+
+    def weights_of(self, terms: list[tuple[str, float]]) -> np.ndarray:
+        """ARKit-52 weights (float64) of sum_k alpha_k * expression_k; a channel an entry holds
+        (fxcli/edit/au_emphasis.py HELD) grows with alpha up to 1 only."""
+        from fxcli.tracks.channels import ARKIT52
+
+        out = np.zeros(len(ARKIT52))
+        for name, a in terms:
+            weights, hold = self._resolved(name)
+            out = out + weights * (a + (min(a, 1.0) - a) * hold)
+        return out
 
     def landmark_displacements(self, terms: list[tuple[str, float]]) -> np.ndarray:
         """(468, 3) displacement of each landmark on the ICT head (cm) for sum_k alpha_k * expression_k."""
-        weights = sum(a * self.expression_weights(n) for n, a in terms)  # (52,)
+        weights = self.weights_of(terms)  # (52,)
         ict = self.to_ict(weights)  # (53,)
         return np.tensordot(ict, self.deltas, axes=1)  # (468, 3)
 
@@ -212,13 +229,13 @@ class EmbeddedEditor:
         taken away: a smile is not removed to be put back, but a laugh's dropped lower lip does not stay under
         an angry mouth that lowers it a little (the first array is the photo's part that is taken away; only
         the difference of the two is used)."""
-        target = self.to_ict(sum(a * self.expression_weights(n) for n, a in terms))
+        target = self.to_ict(self.weights_of(terms))
         weight = float(sum(a for _, a in terms))
         total = float(np.clip(weight, 0.0, 1.0))
         source = np.zeros_like(target)
         if total > 0:
             own = self.source_expression(face)
-            unit = np.maximum(target / weight, 0.0)  # the target at alpha 1
+            unit = np.maximum(self.to_ict(self.weights_of([(n, a / weight) for n, a in terms])), 0.0)  # at alpha 1
             source = np.where(np.abs(target) > 1e-6, np.maximum(own - unit, 0.0), own)
         return source, source * (1.0 - total) + target
 
@@ -235,7 +252,7 @@ class EmbeddedEditor:
         moved = MOTION_GAIN * scale * (delta @ FLIP) @ rot.T  # (468, 3) image units
         from fxcli.edit.au_regions import brow_gain, eyelid_motion
 
-        weights = np.array(sum(a * self.expression_weights(n) for n, a in terms), np.float64)
+        weights = self.weights_of(terms)
         # FaceMesh's lid margins do not follow ICT's cheekSquint, so the photo's own raised lower lids (a smile's
         # squint) are let down here as far as its cheekSquint is taken away: a negative AU7 on the lids
         from fxcli.tracks.channels import ARKIT52
@@ -254,7 +271,7 @@ class EmbeddedEditor:
         """H x W multiplier carrying the expression's creases and folds onto the output (1 where none)."""
         # the target's own creases only: the shading the photo's expression had is left as it is (relaxing it
         # from ICT's generic head would lighten the wrong places on a person's face)
-        target = self.to_ict(sum(a * self.expression_weights(n) for n, a in terms))
+        target = self.to_ict(self.weights_of(terms))
         return self._shading.ratio_image(shape, np.zeros_like(target), target, *self.pose(face))
 
     # -- warping --------------------------------------------------------------------------------------

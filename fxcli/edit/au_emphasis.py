@@ -9,7 +9,8 @@ EMPHASIS sets, for a basic library entry, the ARKit channels to use instead (a c
 Left/Right sets both sides); everything else stays as the library has it. Blends and free-text mixtures
 get each entry's emphasis in proportion to its weight.
 
-STRENGTH then scales a basic entry's whole (emphasised) weights, where alpha 1 should sit elsewhere than
+HELD names channels of a basic entry that stop growing past alpha 1 (the rest goes on). STRENGTH then
+scales a basic entry's whole (emphasised) weights, where alpha 1 should sit elsewhere than
 the library's full weights: surprise. Over 28 portraits the FER judge's mean p(surprise) peaked near alpha
 0.75 and then fell on many of them as the mouth's "oh" widened into a dark hole that reads as a scream (fear).
 Fear and disgust 15-25 % stronger read a little more often as themselves (one or two of 28 more each) but
@@ -64,6 +65,14 @@ EMPHASIS: dict[str, dict[str, float]] = {
 
 STRENGTH: dict[str, float] = {"surprised": 0.8}
 
+# Channels of a basic entry that stop growing at alpha 1: past it, the rest of the expression goes on.
+# Happy's raised cheeks (AU6): past alpha 1 they went on pushing the lower lids up until the narrowed eyes
+# read as anger on profiles (30 portraits: sweeps rising on 26 judged in the face box averaged over shifts, 27
+# with this; CLS 0.664 -> 0.668). Held, past alpha 1 only the smile grows. Fear's jaw (the scream) or wide eyes
+# held the same way lost sweeps (21 -> 19-20 of 28), as did sad's brows or frown (23 -> 20-22 of 28, judged
+# in the face box)
+HELD: dict[str, tuple[str, ...]] = {"happy": ("cheekSquint",)}
+
 
 def _channels(name: str) -> list[int]:
     if name in ARKIT52:
@@ -80,3 +89,11 @@ def emphasised(entry: str, weights: np.ndarray) -> np.ndarray:
     for channel, value in EMPHASIS.get(entry, {}).items():
         out[_channels(channel)] = value
     return out * STRENGTH.get(entry, 1.0)
+
+
+def held(entry: str) -> np.ndarray:
+    """(52,) 1 for the entry's channels held at their alpha-1 amount past alpha 1 (HELD), else 0."""
+    out = np.zeros(len(ARKIT52))
+    for channel in HELD.get(entry, ()):
+        out[_channels(channel)] = 1.0
+    return out
