@@ -344,7 +344,8 @@ class EmbeddedEditor:
         out, dst = shape_lids(out, dst, src + moves)  # the raised lids' arch, which the coarse warp falls short of
         self.last_dst, self.last_share = dst, share
         out = self.apply_shading(out, face, terms, dst)
-        return fill_mouth(reveal_eyes(out, image, src, dst, unseen), image, src, dst, gradual=True)
+        return fill_mouth(reveal_eyes(out, image, src, dst, unseen), image, src, dst, gradual=True,
+                          keep_warped=True)
 
     def opening(self, src: np.ndarray, moves: np.ndarray) -> np.ndarray:
         """(468, 2) the part of `moves` that parts the lips: the inner lips' mean parting along the face's

@@ -15,6 +15,11 @@ pixels (down the face positive). Each lip's inner contour is a curve t(s).
   than the photo's opening was (a narrow "oh" would show it as a peg hanging in the cavity), and both rows
   fade out in a frown (the opening's middle raised over its corners more than in the photo: teeth bared in a
   frown read as a grimace), where the interior shows instead.
+- A smile made broader keeps the warp's own picture: of a photo whose open mouth shows teeth, where the edited
+  opening is about as tall and at least as wide as the photo's (and not in a frown), the warp carries the
+  teeth sideways with the lips. Rigid rows there would leave the painted socket as a dark band along the lips:
+  FaceMesh's inner-lip landmarks sit inside the teeth's visible edge, so by its landmarks the photo's opening is
+  smaller than its picture shows.
 - The edited lower lip is filled out to its convex outline first (a lip has no notches; a landmark left
   behind between its neighbours would leave the photo's opening, stretched by the warp, under the lip).
 - The interior (INTERIOR = "geometry", the default): the ICT head's mouth socket, gums, tongue and teeth,
@@ -66,6 +71,11 @@ ENAMEL = np.array([236.0, 228.0, 212.0])
 TONGUE = np.array([150.0, 60.0, 66.0])
 SQUEEZE = (0.45, 0.7)  # a carried row fades out as its level's width falls from 0.7 to 0.45 of the photo's
 FROWN = (0.03, 0.08)  # carried teeth fade out as the lip's middle rises over its corners by 0.03 .. 0.08 widths
+# the warp's own picture of the photo's opening is kept where the opening is at most STRETCH[0] times as tall as
+# the photo's there, and given up by STRETCH[1] (a jaw dropped further would stretch the teeth into smears)
+STRETCH = (1.2, 1.5)  # (fill_mouth's keep_warped)
+NARROWER = (0.85, 0.95)  # ... and where the mouth is at least NARROWER[1] as wide as the photo's, none below [0]
+OPEN_FROM = (0.04, 0.08)  # ... of a photo whose opening's area is at least OPEN_FROM[1] mouth widths squared
 FILL_FROM = 0.15  # the change of the opening's shape (mouth widths) from which the mouth is filled fully
 COVERED = 0.5  # share of the lips hidden from which nothing is painted
 # "geometry": the ICT head's own mouth interior, posed and shaded (rendered_interior); "painted": paint_interior
@@ -336,9 +346,15 @@ def level_width(frame: MouthFrame, t: np.ndarray, samples: int = 64) -> np.ndarr
 
 
 def fill_mouth(out: np.ndarray, source: np.ndarray, src: np.ndarray, dst: np.ndarray, *,
-               gradual: bool = False) -> np.ndarray:
+               gradual: bool = False, keep_warped: bool = False) -> np.ndarray:
     """The warped photo `out` with the mouth's inside at the edited lips `dst` (see the module doc); `gradual`:
-    the fill shows in proportion to how far the opening's shape changed (full from FILL_FROM)."""
+    the fill shows in proportion to how far the opening's shape changed (full from FILL_FROM).
+
+    `keep_warped`: of a photo whose mouth is open (OPEN_FROM), where the edited opening is no taller
+    (STRETCH) and no narrower (NARROWER) than the photo's and not in a frown, the warp's own picture stays:
+    a smile made broader shows the photo's teeth carried sideways with the lips, where rigid rows would
+    leave the painted socket as a dark band along the lips (FaceMesh's inner-lip landmarks sit inside the
+    teeth's visible edge, so the photo's opening by its landmarks is smaller than what its picture shows)."""
     import cv2
 
     # how far the opening's shape changed (the inner lips' motion less their common shift, px): the photo's own
@@ -423,6 +439,18 @@ def fill_mouth(out: np.ndarray, source: np.ndarray, src: np.ndarray, dst: np.nda
         painted = paint_interior(s, t, up_d, lo_d, dist / half, fd.width, lip, skin, teeth,
                                  mid, max(height_mid, 1e-6), lower_show)
     inside = from_photo[:, None] * photo + (1 - from_photo[:, None]) * painted.astype(np.float32)
+    if keep_warped:
+        # the opening's height here against the photo's at the same place along the mouth
+        stretch = (lo_d - up_d) / np.maximum(fs.lower(s) - fs.upper(s), 1.0)
+        keep = np.clip((STRETCH[1] - stretch) / (STRETCH[1] - STRETCH[0]), 0.0, 1.0)
+        # nor where the mouth got narrower than the photo's (an "oh"): the warp squeezes its teeth into pegs
+        narrow = np.clip((fd.width / max(fs.width, 1.0) - NARROWER[0]) / (NARROWER[1] - NARROWER[0]), 0.0, 1.0)
+        # and only when the photo's mouth is open and shows teeth: the warp of closed or barely parted lips
+        # shows lips, not an inside (a smirk's parted lips turned happy read as a grin only with the painted teeth)
+        opened = np.clip((area_src / fs.width ** 2 - OPEN_FROM[0]) / (OPEN_FROM[1] - OPEN_FROM[0]), 0.0, 1.0)
+        opened *= teeth is not None
+        keep = (keep * narrow * opened * (1.0 - frown))[:, None]
+        inside = keep * out[ys, xs].astype(np.float32) + (1 - keep) * inside
     # composed in the opening's box with a margin wider than the blurs reach (sigma 0.6: 3 px), so the result
     # is the same as over the whole photo: nothing outside the box changes
     x0, y0, x1, y1 = grown_box(xs.min(), ys.min(), xs.max() + 1, ys.max() + 1, COMPOSE_MARGIN, out.shape)
