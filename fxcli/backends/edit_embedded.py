@@ -262,10 +262,15 @@ class EmbeddedEditor:
             weights[ARKIT52.index("eyeSquint" + side)] -= max(0.0, before[k] - after[k])
         xy = face.landmarks[:, :2].astype(np.float64)
         moves = brow_gain(xy, moved[:, :2]) + eyelid_motion(xy, weights, unseen)
-        from fxcli.edit.lip_seal import seal_lips, target_parts_lips
+        from fxcli.edit.lip_seal import seal_lips
 
-        target = np.tensordot(self.to_ict(weights), self.deltas, axes=1)  # the target's own motion, ICT cm
-        return moves if target_parts_lips(target) else seal_lips(xy, moves)
+        return moves if self.parts_lips(terms) else seal_lips(xy, moves)
+
+    def parts_lips(self, terms: list[tuple[str, float]]) -> bool:
+        """Whether the target's own shapes part the middle of the inner lips (fxcli/edit/lip_seal.py)."""
+        from fxcli.edit.lip_seal import target_parts_lips
+
+        return target_parts_lips(np.tensordot(self.to_ict(self.weights_of(terms)), self.deltas, axes=1))
 
     def shading_ratio(self, shape: tuple[int, ...], face, terms: list[tuple[str, float]]) -> np.ndarray:
         """H x W multiplier carrying the expression's creases and folds onto the output (1 where none)."""
@@ -345,7 +350,7 @@ class EmbeddedEditor:
         self.last_dst, self.last_share = dst, share
         out = self.apply_shading(out, face, terms, dst)
         return fill_mouth(reveal_eyes(out, image, src, dst, unseen), image, src, dst, gradual=True,
-                          keep_warped=True)
+                          keep_warped=True, sealed=not self.parts_lips(terms))
 
     def opening(self, src: np.ndarray, moves: np.ndarray) -> np.ndarray:
         """(468, 2) the part of `moves` that parts the lips: the inner lips' mean parting along the face's
