@@ -93,7 +93,8 @@ def timing() -> None:
 
         def jobs_wall(n: int, tag: str, world: int = 1) -> tuple[float, float, int]:
             """Wall and CPU seconds of `fxe edit --jobs` over the first n portraits, in `world` processes that share
-            the jobs as under `torchrun --nproc_per_node world` (RANK / WORLD_SIZE in their environment)."""
+            the jobs as under `torchrun --nproc_per_node world` (RANK / WORLD_SIZE in their environment, and
+            OMP_NUM_THREADS=1 unless set, as torchrun sets it for more than one process)."""
             lines = [json.dumps({"source": str(p), "expression": exprs[k % len(exprs)],
                                  "output": str(Path(tmp) / f"{tag}{k}.png")})
                      for k, p in enumerate(portraits[:n]) if p.name != "interfaces-024.jpg"]
@@ -102,7 +103,9 @@ def timing() -> None:
             t, c = time.perf_counter(), _child_cpu()
             procs = [subprocess.Popen([sys.executable, "-c", ENTRY, "edit", "--jobs", str(jobs), "-q"], cwd=REPO,
                                       stderr=subprocess.DEVNULL,
-                                      env={**child_env, "RANK": str(rank), "WORLD_SIZE": str(world)})
+                                      env={**child_env, "RANK": str(rank), "WORLD_SIZE": str(world),
+                                           **({"OMP_NUM_THREADS": child_env.get("OMP_NUM_THREADS", "1")}
+                                              if world > 1 else {})})
                      for rank in range(world)]
             for proc in procs:
                 proc.wait()
@@ -111,7 +114,7 @@ def timing() -> None:
         for world in (1, 2):
             one, one_cpu, n1 = jobs_wall(world, f"a{world}", world)
             many, many_cpu, n2 = jobs_wall(len(portraits), f"b{world}", world)
-            how = "one process" if world == 1 else f"{world} processes (RANK/WORLD_SIZE, as under torchrun)"
+            how = "one process" if world == 1 else f"{world} processes (RANK/WORLD_SIZE, OMP_NUM_THREADS=1, as under torchrun)"
             print(f"--jobs, {how}: {n2} images in {many:.2f} s; per image after the first {world} "
                   f"{(many - one) / (n2 - n1):.3f} s (CPU {(many_cpu - one_cpu) / (n2 - n1):.3f} s); "
                   f"load average {os.getloadavg()[0]:.1f}")

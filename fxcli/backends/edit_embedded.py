@@ -286,6 +286,12 @@ class EmbeddedEditor:
 
     def edit(self, image: np.ndarray, terms: list[tuple[str, float]], *, seed: int, face) -> np.ndarray:
         """The photo with the face moved toward the expression terms (RGB uint8, same size)."""
+        from fxcli.blas_threads import one_blas_thread
+
+        with one_blas_thread():  # the warp's systems are small: more BLAS threads only spin (fxcli/blas_threads.py)
+            return self._edit(image, terms, face)
+
+    def _edit(self, image: np.ndarray, terms: list[tuple[str, float]], face) -> np.ndarray:
         if face is None:
             raise UsageError("the embedded editor needs a detected face")
         terms = saturated(terms)

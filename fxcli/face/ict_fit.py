@@ -134,13 +134,6 @@ def rotation_to_axis_angle(r: np.ndarray) -> np.ndarray:
     return Rotation.from_matrix(r).as_rotvec()
 
 
-@functools.lru_cache(maxsize=1)
-def _blas():
-    from threadpoolctl import ThreadpoolController
-
-    return ThreadpoolController()
-
-
 def fit_face(landmarks: np.ndarray, *, identity: np.ndarray | None = None, fit_identity: bool = True,
              expression: bool = True, previous: np.ndarray | None = None,
              temporal: float = 0.0, prior: np.ndarray | None = None) -> IctFit:
@@ -152,8 +145,10 @@ def fit_face(landmarks: np.ndarray, *, identity: np.ndarray | None = None, fit_i
     (a matrix is a quadratic form, e.g. one that also penalises antagonistic channels acting together).
     ~0.1-0.2 s per call on one core.
     """
+    from fxcli.blas_threads import one_blas_thread
+
     # small matrices: one BLAS thread is ~4x faster than several contending for a busy CPU
-    with _blas().limit(limits=1, user_api="blas"):
+    with one_blas_thread():
         return _fit_face(landmarks, identity=identity, fit_identity=fit_identity, expression=expression,
                          previous=previous, temporal=temporal, prior=prior)
 
@@ -273,7 +268,9 @@ def fit_identity(landmark_frames: list[np.ndarray] | np.ndarray, rounds: int = 3
     """One identity (100,) shared by several frames of the same face (each with its own pose and
     expression): alternates per-frame fits with the identity fixed and one identity solve over all frames.
     Several frames separate identity from expression far better than one."""
-    with _blas().limit(limits=1, user_api="blas"):
+    from fxcli.blas_threads import one_blas_thread
+
+    with one_blas_thread():
         return _fit_identity(landmark_frames, rounds, prior)
 
 
