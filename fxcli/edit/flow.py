@@ -77,14 +77,9 @@ def flow_points(velocity: np.ndarray, origin: np.ndarray, step: float, points: n
     steps = max(MIN_STEPS, int(np.ceil(_steepness(v) / step / STEP_SPREAD)))
     h = 1.0 / steps
     padded = _padded(v)
-
-    def at(p: np.ndarray) -> np.ndarray:
-        q = (p - origin) / step
-        return _bilinear_padded(padded, q[:, 0], q[:, 1])
-
     x = np.asarray(points, np.float64).copy()
     for _ in range(steps):
-        x = x + h * at(x + h / 2 * at(x))
+        x = x + h * _sample_padded(padded, origin, step, x + h / 2 * _sample_padded(padded, origin, step, x))
     return x
 
 
@@ -96,8 +91,12 @@ def _steepness(v: np.ndarray) -> float:
 def sample(field: np.ndarray, origin: np.ndarray, step: float, points: np.ndarray) -> np.ndarray:
     """Bilinear values (N, C) of a grid field (Ny, Nx, C) at points (N, 2) px; the grid's node (0, 0) is at
     `origin` (px); 0 beyond the grid."""
+    return _sample_padded(_padded(np.asarray(field, np.float64)), origin, step, points)
+
+
+def _sample_padded(padded: np.ndarray, origin: np.ndarray, step: float, points: np.ndarray) -> np.ndarray:
     q = (np.asarray(points, np.float64) - origin) / step
-    return bilinear(np.asarray(field, np.float64), q[:, 0], q[:, 1])
+    return _bilinear_padded(padded, q[:, 0], q[:, 1])
 
 
 def upsample(field: np.ndarray, step: float, width: int, height: int) -> np.ndarray:
