@@ -30,7 +30,9 @@
    near the eye's corners (fxcli/edit/lid_shape.py); the eyeball behind the moved lids stays still, a raised
    lid uncovering the iris's top and white above it (fxcli/edit/eye_opening.py).
 6. The mouth's inside at the new lips (fxcli/edit/mouth_interior.py): the photo's own teeth carried by
-   the lips, the rest a painted cavity with rows of teeth.
+   the lips, the rest the ICT head's teeth, tongue and cavity. Under a target that keeps the lips together
+   (sad, neutral), the lips are instead brought together over whatever the warp left open, alpha 1 closing
+   it (fxcli/edit/lip_close.py): a smile turned sad shows closed lips, not a dark open frown.
 """
 
 from __future__ import annotations
@@ -354,9 +356,13 @@ class EmbeddedEditor:
         out = cv2.remap(image, map_x, map_y, interpolation=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REFLECT)
         out, dst = shape_lids(out, dst, src + moves)  # the raised lids' arch, which the coarse warp falls short of
         self.last_dst, self.last_share = dst, share
-        out = self.apply_shading(out, face, terms, dst)
-        return fill_mouth(reveal_eyes(out, image, src, dst, unseen), image, src, dst, gradual=True,
-                          keep_warped=True, sealed=not self.parts_lips(terms))
+        out = reveal_eyes(self.apply_shading(out, face, terms, dst), image, src, dst, unseen)
+        if not self.parts_lips(terms):  # the lips brought together, nothing painted (fxcli/edit/lip_close.py)
+            from fxcli.edit.lip_close import close_lips
+
+            out, self.last_dst = close_lips(out, dst, min(float(sum(a for _, a in terms)), 1.0))
+            return out
+        return fill_mouth(out, image, src, dst, gradual=True, keep_warped=True)
 
     def opening(self, src: np.ndarray, moves: np.ndarray) -> np.ndarray:
         """(468, 2) the part of `moves` that parts the lips: the inner lips' mean parting along the face's

@@ -11,8 +11,9 @@ FER judge read as fear or surprise, more so as alpha grew.
 So when the target's own shapes do not part the middle of the inner lips (they close it or leave it), each
 pair of inner-lip landmarks (upper, lower at the same place along the mouth) is asked to end with a gap
 between 0 and the photo's own gap there: the two move toward (or away from) each other by halves of the
-excess, along the face's down direction. Targets that open the mouth are left as they are. A photo's closed
-mouth under such a target is not filled at all (fxcli/edit/mouth_interior.py, `sealed`).
+excess, along the face's down direction. Targets that open the mouth are left as they are. What the warp
+leaves open of the mouth under such a target is then closed in the picture (fxcli/edit/lip_close.py), not
+filled.
 """
 
 from __future__ import annotations

@@ -20,8 +20,6 @@ pixels (down the face positive). Each lip's inner contour is a curve t(s).
   teeth sideways with the lips. Rigid rows there would leave the painted socket as a dark band along the lips:
   FaceMesh's inner-lip landmarks sit inside the teeth's visible edge, so by its landmarks the photo's opening is
   smaller than its picture shows.
-- A closed mouth stays closed under a target that does not part the lips (sad, disgust): nothing is filled,
-  and the frown's curved lip line is the photo's own, warped (the fill had painted it as a strip of teeth).
 - The edited lower lip is filled out to its convex outline first (a lip has no notches; a landmark left
   behind between its neighbours would leave the photo's opening, stretched by the warp, under the lip).
 - The interior (INTERIOR = "geometry", the default): the ICT head's mouth socket, gums, tongue and teeth,
@@ -348,7 +346,7 @@ def level_width(frame: MouthFrame, t: np.ndarray, samples: int = 64) -> np.ndarr
 
 
 def fill_mouth(out: np.ndarray, source: np.ndarray, src: np.ndarray, dst: np.ndarray, *,
-               gradual: bool = False, keep_warped: bool = False, sealed: bool = False) -> np.ndarray:
+               gradual: bool = False, keep_warped: bool = False) -> np.ndarray:
     """The warped photo `out` with the mouth's inside at the edited lips `dst` (see the module doc); `gradual`:
     the fill shows in proportion to how far the opening's shape changed (full from FILL_FROM).
 
@@ -357,9 +355,8 @@ def fill_mouth(out: np.ndarray, source: np.ndarray, src: np.ndarray, dst: np.nda
     a smile made broader shows the photo's teeth carried sideways with the lips, where rigid rows would
     leave the painted socket as a dark band along the lips (FaceMesh's inner-lip landmarks sit inside the
     teeth's visible edge, so the photo's opening by its landmarks is smaller than what its picture shows).
-    `sealed`: the target does not part the lips (fxcli/edit/lip_seal.py); a photo's closed mouth (its
-    opening under OPEN_FROM[0] mouth widths squared) is then not filled: the warp's picture keeps the lips
-    together, where the fill painted the frown's curved lip line as a strip of teeth."""
+    The editor does not fill under a target that keeps the lips together: it brings them together instead
+    (fxcli/edit/lip_close.py)."""
     import cv2
 
     # how far the opening's shape changed (the inner lips' motion less their common shift, px): the photo's own
@@ -375,8 +372,6 @@ def fill_mouth(out: np.ndarray, source: np.ndarray, src: np.ndarray, dst: np.nda
     inner_dst, inner_src = inner_polygon(dst), inner_polygon(src)
     area_dst, area_src = polygon_area(inner_dst), polygon_area(inner_src)
     if area_dst <= 1.0 or (area_dst <= area_src * 1.05 and area_src <= 1.0):
-        return out
-    if sealed and area_src < OPEN_FROM[0] * MouthFrame(src).width ** 2:
         return out
     lip_colour, skin = lip_and_skin(source, src)
     if lips_covered(source, src, skin) > COVERED:  # hair or an object over the mouth: the warp's picture stays
