@@ -597,14 +597,15 @@ def test_a_smile_made_broader_keeps_its_teeth_without_a_dark_band():
         out = editor.edit(image, [("happy", alpha)], seed=0, face=face)
         assert dark_share(out, editor.last_dst) <= own, alpha
     out = editor.edit(image, [("surprised", 1.0)], seed=0, face=face)
-    assert dark_share(out, editor.last_dst) > 0.2  # the cavity of the dropped jaw
+    assert dark_share(out, editor.last_dst) > 0.1  # the cavity of the dropped jaw (15 %; its tongue is lighter)
 
 
 @pytest.mark.parametrize("expression", ["surprised", "fear", "sad"])
 def test_pinned_golden_numbers_of_a_seeded_edit(editor, portrait, expression):
     """Golden numbers of one edit per expression, pinned after checking the pictures by eye (surprised: mouth
     open, brows up; fear: the lids raised over white above the irises, brows drawn up and together, a
-    stretched open mouth; sad: the corners down with the lips together, inner brows up)."""
+    stretched open mouth; sad: the corners down with the lips together, inner brows up; the open mouths a dark
+    red cavity with the tongue lit at its bottom)."""
     image, face = portrait
     out = editor.edit(image, [(expression, 1.0)], seed=0, face=face)
     diff = np.abs(out.astype(int) - image.astype(int))
@@ -613,7 +614,7 @@ def test_pinned_golden_numbers_of_a_seeded_edit(editor, portrait, expression):
     assert int((diff.max(2) > 30).sum()) == pytest.approx(changed, rel=0.005)
 
 
-GOLDEN = {"surprised": (3.498, 8450), "fear": (5.024, 13347), "sad": (2.339, 4724)}
+GOLDEN = {"surprised": (3.439, 8450), "fear": (4.926, 13347), "sad": (2.339, 4724)}
 
 
 def test_pinned_golden_numbers_of_happy_past_alpha_one(editor, portrait):

@@ -9,7 +9,9 @@ import pytest
 from tests.conftest import PORTRAITS
 
 FACE = str(PORTRAITS / "interfaces-001.jpg")
-SHOWN_HALF, SHOWN_CLOSED = 0.74, 0.25  # eye_shown of FACE's eyes at eyeBlink 0.5 and 1 (see below)
+# eye_shown of FACE's eyes at eyeBlink 0.5 and 1 (see below). The half-closed figure moves with the landmarks
+# FaceMesh finds on the whole frame: a lighter mouth interior (the eyes' pixels unchanged) took it from 0.74 to 0.70
+SHOWN_HALF, SHOWN_CLOSED = 0.70, 0.25
 
 
 @pytest.fixture(scope="module")
