@@ -16,7 +16,8 @@ in the mouth's frame (s from one inner corner to the other, t across, down the f
   over the teeth, which stay.
 - The lips' new edges are smoothed along the mouth (a landmark the warp left behind would step the line where
   they meet); they meet along a line a little darker than the lips (LINE_DARK), as closed lips do, only where
-  the lips were brought together (a photo's closed mouth is left as it is).
+  they were brought together. Lips that already meet everywhere (within MIN_GAP) are left as they are; a closed
+  mouth that the frown's warp drew apart (Grace Hopper's, into a W-shaped parting) is closed again.
 """
 
 from __future__ import annotations
