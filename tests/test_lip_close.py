@@ -162,3 +162,27 @@ def test_a_smile_turned_sad_closes_its_lips():
         assert dark_share(out, editor.last_dst) <= own, alpha
     editor.edit(image, [("sad", 0.5)], seed=0, face=face)
     assert 2.0 < middle_gap(editor.last_dst).mean() < 4.5
+
+
+def test_lips_hidden_by_hair_or_a_hand_are_not_stretched(monkeypatch):
+    """Where something that is neither lip nor skin covers the photo's lips (a beard, a hand: lips_covered over
+    COVERED), there are no lips to bring together: the warp's picture stays, as the fill leaves it."""
+    from fxcli.backends.edit_embedded import EmbeddedEditor
+    from fxcli.edit.mouth_interior import COVERED, OUTER_LIPS, lips_covered
+    from fxcli.edit.polygons import poly_mask
+    from fxcli.face import detect_faces, load_image
+
+    image = load_image(str(Path(__file__).parent / "data" / "public_domain" / "astronaut.jpg"))
+    face = detect_faces(image)[0]
+    src = face.landmarks[:, :2].astype(np.float64)
+    hidden = image.copy()
+    hidden[poly_mask(image.shape, src[list(OUTER_LIPS)]) > 0] = (55, 50, 48)  # a dark grey hand over the mouth
+    assert lips_covered(image, src) < 0.1 < COVERED < lips_covered(hidden, src)
+    calls = []
+    real = lc.close_lips
+    monkeypatch.setattr(lc, "close_lips", lambda out, dst, share: calls.append(share) or real(out, dst, share))
+    editor = EmbeddedEditor()
+    editor.edit(image, [("sad", 1.0)], seed=0, face=face)
+    assert calls == [1.0]
+    editor.edit(hidden, [("sad", 1.0)], seed=0, face=face)
+    assert calls == [1.0]

@@ -359,8 +359,10 @@ class EmbeddedEditor:
         out = reveal_eyes(self.apply_shading(out, face, terms, dst), image, src, dst, unseen)
         if not self.parts_lips(terms):  # the lips brought together, nothing painted (fxcli/edit/lip_close.py)
             from fxcli.edit.lip_close import close_lips
+            from fxcli.edit.mouth_interior import COVERED, lips_covered
 
-            out, self.last_dst = close_lips(out, dst, min(float(sum(a for _, a in terms)), 1.0))
+            if lips_covered(image, src) <= COVERED:  # hair or an object over the mouth: the warp's picture stays
+                out, self.last_dst = close_lips(out, dst, min(float(sum(a for _, a in terms)), 1.0))
             return out
         return fill_mouth(out, image, src, dst, gradual=True, keep_warped=True)
 
