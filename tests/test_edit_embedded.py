@@ -605,7 +605,7 @@ def test_pinned_golden_numbers_of_a_seeded_edit(editor, portrait, expression):
     """Golden numbers of one edit per expression, pinned after checking the pictures by eye (surprised: mouth
     open, brows up; fear: the lids raised over white above the irises, brows drawn up and together, a
     stretched open mouth; sad: the corners down with the lips together, inner brows up; the open mouths a dark
-    red cavity with the tongue lit at its bottom)."""
+    red cavity with the tongue lit at its bottom; the hair over the face's side held still)."""
     image, face = portrait
     out = editor.edit(image, [(expression, 1.0)], seed=0, face=face)
     diff = np.abs(out.astype(int) - image.astype(int))
@@ -614,7 +614,7 @@ def test_pinned_golden_numbers_of_a_seeded_edit(editor, portrait, expression):
     assert int((diff.max(2) > 30).sum()) == pytest.approx(changed, rel=0.005)
 
 
-GOLDEN = {"surprised": (3.439, 8450), "fear": (4.926, 13347), "sad": (2.339, 4724)}
+GOLDEN = {"surprised": (3.409, 8428), "fear": (4.853, 13263), "sad": (2.293, 4721)}
 
 
 def test_pinned_golden_numbers_of_happy_past_alpha_one(editor, portrait):
@@ -622,8 +622,8 @@ def test_pinned_golden_numbers_of_happy_past_alpha_one(editor, portrait):
     lower lids where alpha 1 put them (HELD), no narrowed eyes."""
     image, face = portrait
     diff = np.abs(editor.edit(image, [("happy", 1.5)], seed=0, face=face).astype(int) - image.astype(int))
-    assert float(diff.mean()) == pytest.approx(2.414, abs=0.01)
-    assert int((diff.max(2) > 30).sum()) == pytest.approx(6349, rel=0.005)
+    assert float(diff.mean()) == pytest.approx(2.389, abs=0.01)
+    assert int((diff.max(2) > 30).sum()) == pytest.approx(6344, rel=0.005)
 
 
 def test_exaggeration_saturates_past_alpha_one():

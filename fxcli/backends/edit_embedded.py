@@ -25,7 +25,9 @@
    field on a coarse grid; the warp is its flow (fxcli/edit/flow.py), which cannot fold, after a plain
    spline stage that parts the lips (the new opening is painted). Upsampled, applied with cv2.remap. The
    background outside the ring does not move; the whole requested motion is applied (an intensity limit
-   acts only far past alpha 1, where the grid would leave folded slivers).
+   acts only far past alpha 1, where the grid would leave folded slivers). Rigid things join the still
+   ring: a pair of glasses (fxcli/edit/rigid_parts.py), and hair, a hat's brim or an object in front of the
+   face's upper part (fxcli/edit/occluders.py), so a fringe or a frame keeps its line as the face moves.
 5. The upper lids are moved the rest of the way to the arch asked for, which the coarse warp falls short of
    near the eye's corners (fxcli/edit/lid_shape.py); the eyeball behind the moved lids stays still, a raised
    lid uncovering the iris's top and white above it (fxcli/edit/eye_opening.py).
@@ -363,8 +365,9 @@ class EmbeddedEditor:
 
             if lips_covered(image, src) <= COVERED:  # hair or an object over the mouth: the warp's picture stays
                 out, self.last_dst = close_lips(out, dst, min(float(sum(a for _, a in terms)), 1.0))
-            return out
-        return fill_mouth(out, image, src, dst, gradual=True, keep_warped=True)
+        else:
+            out = fill_mouth(out, image, src, dst, gradual=True, keep_warped=True)
+        return out
 
     def opening(self, src: np.ndarray, moves: np.ndarray) -> np.ndarray:
         """(468, 2) the part of `moves` that parts the lips: the inner lips' mean parting along the face's
@@ -400,17 +403,32 @@ class EmbeddedEditor:
         return np.clip(jaw / max(lip, 1e-9), 0.0, 1.0)
 
     def rigid_parts(self, image: np.ndarray, face) -> tuple[np.ndarray, np.ndarray] | None:
-        """(landmarks kept still, extra still points (N, 2)) when the face wears glasses, else None."""
+        """(landmarks kept still, extra still points (N, 2)), or None when nothing rigid is found: the eye band
+        when the face wears glasses (fxcli/edit/rigid_parts.py), hair or an object in front of the face's upper
+        part (fxcli/edit/occluders.py)."""
+        from fxcli.edit.occluders import occluder_mask, occluder_points
         from fxcli.edit.rigid_parts import band_bottom, eye_band_landmarks, eye_band_points, has_glasses
 
-        if not has_glasses(image, face.landmarks):
+        still_marks, still_points = [], []
+        if has_glasses(image, face.landmarks):
+            bottom = band_bottom(image, face.landmarks)  # large lenses: down to the frame's lower rim
+            still_marks.append(eye_band_landmarks(face.landmarks, bottom))
+            still_points.append(eye_band_points(image, face.landmarks, bottom))
+        src = face.landmarks[:, :2].astype(np.float64)
+        reach = ring(src)
+        box = (*np.floor(reach.min(0)).astype(int), *(np.ceil(reach.max(0)).astype(int) + 1))
+        self.last_occluders = occluder_mask(image, face.landmarks, box)
+        if self.last_occluders is not None:
+            marks, points = occluder_points(self.last_occluders, face.landmarks)
+            still_marks.append(marks)
+            still_points.append(points)
+        if not still_marks:
             return None
-        bottom = band_bottom(image, face.landmarks)  # large lenses: down to the frame's lower rim
-        return eye_band_landmarks(face.landmarks, bottom), eye_band_points(image, face.landmarks, bottom)
+        return np.unique(np.concatenate(still_marks)).astype(np.int64), np.vstack(still_points)
 
     def protect_rigid(self, image: np.ndarray, face, moves: np.ndarray,
                       rigid: tuple[np.ndarray, np.ndarray] | None | bool = True) -> tuple[np.ndarray, np.ndarray]:
-        """(landmark motion, extra still points (N, 2)): with glasses on, the eye band stays as it is.
+        """(landmark motion, extra still points (N, 2)): glasses, hair and objects in front stay as they are.
 
         `rigid`: rigid_parts' answer when already known (True: find it here)."""
         if rigid is True:

@@ -36,3 +36,8 @@ def poly_mask(shape: tuple[int, ...], polygon: np.ndarray, smooth: bool = False)
     else:
         cv2.fillPoly(mask, [np.round(polygon).astype(np.int32)], 255)
     return mask
+
+
+def corner_iod(xy: np.ndarray) -> float:
+    """Inter-ocular distance (px) of FaceMesh landmarks (468, 2): between the midpoints of each eye's corners."""
+    return float(np.linalg.norm(xy[[33, 133]].mean(0) - xy[[263, 362]].mean(0)))

@@ -18,6 +18,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from fxcli.edit.polygons import corner_iod
+
 BRIDGE_LANDMARK = 168
 BRIDGE_W, BRIDGE_H = 0.30, 0.30  # IOD
 BRIDGE_SPAN = 0.7
@@ -31,10 +33,6 @@ RIM_SPAN = 0.35  # share of the columns under an eye a rim's edge crosses
 RIM_GAP = 0.2  # IOD: the largest gap between edge rows that still belong to the frame
 
 
-def _iod(xy: np.ndarray) -> float:
-    return float(np.linalg.norm(xy[[33, 133]].mean(0) - xy[[263, 362]].mean(0)))
-
-
 def _grey(image: np.ndarray) -> np.ndarray:
     return image.astype(np.float32) @ np.array([0.299, 0.587, 0.114], np.float32)
 
@@ -44,7 +42,7 @@ def has_glasses(image: np.ndarray, landmarks: np.ndarray) -> bool:
     import cv2
 
     xy = np.asarray(landmarks, np.float64)[:, :2]
-    iod = _iod(xy)
+    iod = corner_iod(xy)
     cx, cy = xy[BRIDGE_LANDMARK]
     x0, x1 = int(round(cx - BRIDGE_W * iod / 2)), int(round(cx + BRIDGE_W * iod / 2))
     y0, y1 = int(round(cy - BRIDGE_H * iod / 2)), int(round(cy + BRIDGE_H * iod / 2))
@@ -67,7 +65,7 @@ def band_bottom(image: np.ndarray | None, landmarks: np.ndarray) -> float:
     import cv2
 
     xy = np.asarray(landmarks, np.float64)[:, :2]
-    iod = _iod(xy)
+    iod = corner_iod(xy)
     bottom = xy[list(BELOW_EYES)][:, 1].max() + 0.05 * iod
     if image is None:
         return bottom
@@ -104,7 +102,7 @@ def eye_band_points(image: np.ndarray, landmarks: np.ndarray, bottom: float | No
     import cv2
 
     xy = np.asarray(landmarks, np.float64)[:, :2]
-    iod = _iod(xy)
+    iod = corner_iod(xy)
     h, w = image.shape[:2]
     top = xy[list(BROW_TOP)][:, 1].min() - 0.15 * iod
     bottom = band_bottom(image, landmarks) if bottom is None else bottom
@@ -129,7 +127,7 @@ def eye_band_landmarks(landmarks: np.ndarray, bottom: float | None = None) -> np
     """Indices of the landmarks inside the eye band (they stay still when glasses are protected);
     `bottom`: the band's lower end (band_bottom), by default just below the lower lids."""
     xy = np.asarray(landmarks, np.float64)[:, :2]
-    iod = _iod(xy)
+    iod = corner_iod(xy)
     top = xy[list(BROW_TOP)][:, 1].min() - 0.15 * iod
     bottom = band_bottom(None, landmarks) if bottom is None else bottom
     return np.flatnonzero((xy[:, 1] >= top) & (xy[:, 1] <= bottom))
