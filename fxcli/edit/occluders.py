@@ -155,8 +155,8 @@ def occluder_points(mask: np.ndarray, landmarks: np.ndarray) -> tuple[np.ndarray
     """(indices of the landmarks on the occluders, still points (N, 2) on them): what the warp holds still.
 
     Points are taken where `mask` is over 0.5, within REACH IOD of the face oval: about SPACING IOD apart on
-    its outline (what shows when it moves), twice that inside it; none within CLEAR IOD of a landmark off the occluders (that one moves: a still point next to it would
-    fold the skin between them)."""
+    its outline (what shows when it moves), twice that inside it; none within CLEAR IOD of a landmark off the
+    occluders (that one moves: a still point next to it would fold the skin between them)."""
     import cv2
 
     from fxcli.face.ict_fit import FACE_OVAL
@@ -166,20 +166,23 @@ def occluder_points(mask: np.ndarray, landmarks: np.ndarray) -> tuple[np.ndarray
     h, w = mask.shape
     at = np.clip(np.round(xy).astype(int), 0, [w - 1, h - 1])
     on = mask[at[:, 1], at[:, 0]] > 0.5
-    rows, cols = np.nonzero(mask > 0.5)
+    # on every k-th pixel (k as in occluder_mask): the points are SPACING IOD apart, many pixels on a large photo
+    k = max(1, int(iod // WORK_IOD))
+    sampled = mask[::k, ::k] > 0.5
+    rows, cols = np.nonzero(sampled)
     if not len(rows):
         return np.flatnonzero(on), np.zeros((0, 2))
     y0, x0 = rows.min(), cols.min()
-    held = mask[y0:rows.max() + 1, x0:cols.max() + 1] > 0.5
+    held = sampled[y0:rows.max() + 1, x0:cols.max() + 1]
     near = np.zeros(held.shape, np.uint8)
-    cv2.fillPoly(near, [np.round(xy[list(FACE_OVAL)] - [x0, y0]).astype(np.int32)], 255)
-    held &= _within(near, REACH * iod)
+    cv2.fillPoly(near, [np.round(xy[list(FACE_OVAL)] / k - [x0, y0]).astype(np.int32)], 255)
+    held &= _within(near, REACH * iod / k)
     # its outline, which shows, every SPACING; its inside more sparsely
     inner = cv2.erode(held.astype(np.uint8), np.ones((3, 3), np.uint8), borderType=cv2.BORDER_CONSTANT,
                       borderValue=0)
     outline = held & ~(inner > 0)
-    step = max(2.0, SPACING * iod)
-    points = np.vstack([_spread(outline, step), _spread(held & ~outline, 2 * step)]) + [x0, y0]
+    step = max(2.0, SPACING * iod / k)
+    points = (np.vstack([_spread(outline, step), _spread(held & ~outline, 2 * step)]) + [x0, y0]) * k
     if not len(points):
         return np.flatnonzero(on), np.zeros((0, 2))
     moving = xy[~on]
