@@ -367,7 +367,7 @@ def test_the_rigid_band_reaches_a_large_frames_lower_rim_and_no_further():
     lm[list(rp.BROW_TOP), :2] = np.c_[np.linspace(40, 160, len(rp.BROW_TOP)), np.full(len(rp.BROW_TOP), 80)]
     lm[300:310, :2] = (60.0, 120.0)  # landmarks on the cheek, under the lens
     image = np.full((220, 200, 3), 190, np.uint8)
-    iod = rp._iod(lm[:, :2])
+    iod = rp.corner_iod(lm[:, :2])
     default = rp.band_bottom(None, lm)
     assert default == pytest.approx(110 + 0.05 * iod)
     assert rp.band_bottom(image, lm) == pytest.approx(default)  # no frame: just below the lids
