@@ -175,6 +175,8 @@ def _luma(rgb: np.ndarray) -> np.ndarray:
     return np.asarray(rgb, np.float32) @ np.array([0.299, 0.587, 0.114], np.float32)
 
 
+# Lab distance (L* on OpenCV's 8-bit scale, x 2.55) past which a colour is not the face's skin (hair, an object)
+FAR_FROM_SKIN = 35.0
 SKIN_SPOTS = (205, 425, 5)  # cheeks below the eyes and the nose: skin that a beard or hair rarely covers
 
 
@@ -214,7 +216,7 @@ def lips_covered(source: np.ndarray, src: np.ndarray, skin: np.ndarray | None = 
     units = np.array([2.55, 1.0, 1.0])
     lab = rgb_to_lab(source[lips]) * units
     ref = rgb_to_lab(np.clip(skin, 0, 255)) * units
-    far = np.linalg.norm(lab - ref, axis=1) > 35.0
+    far = np.linalg.norm(lab - ref, axis=1) > FAR_FROM_SKIN
     grey = np.hypot(lab[:, 1], lab[:, 2]) < 0.6 * np.hypot(ref[1], ref[2])
     return float((far & grey).mean())
 

@@ -23,9 +23,11 @@ from __future__ import annotations
 
 import numpy as np
 
+from fxcli.edit.au_regions import BROWS as _BROWS
+from fxcli.edit.au_regions import EYES as _EYES
+from fxcli.edit.mouth_interior import FAR_FROM_SKIN as FAR
 from fxcli.edit.polygons import corner_iod
 
-FAR = 35.0  # Lab distance from the skin (L on 0..255), as in mouth_interior.lips_covered
 GREY = 0.6  # of the skin's HSV saturation
 BLACK = 0.3  # of the skin's L: darker than any shade on it
 NO_SKIN_HUE = (30, 160)  # OpenCV hue (2 degree units): green, cyan, blue, violet, which no skin takes in light or shade
@@ -38,9 +40,9 @@ REACH = 0.25  # IOD beyond the face oval where still points are taken (the warp 
 CLEAR = 0.06  # IOD: no still point this close to a moving landmark
 MIN_AREA = 0.02  # IOD^2: smaller pieces are left to the warp (a mole, a speck)
 WORK_IOD = 40.0  # px: the IOD of the shrunk copy the occluders are found on (up to twice that)
-EYES = ((33, 7, 163, 144, 145, 153, 154, 155, 133, 173, 157, 158, 159, 160, 161, 246),
-        (263, 249, 390, 373, 374, 380, 381, 382, 362, 398, 384, 385, 386, 387, 388, 466))
-BROWS = ((70, 63, 105, 66, 107, 55, 65, 52, 53, 46), (300, 293, 334, 296, 336, 285, 295, 282, 283, 276))
+# each eye's contour and each brow, never taken (their indices live in fxcli/edit/au_regions.py)
+EYES = tuple(corners + upper + lower for corners, upper, lower in _EYES.values())
+BROWS = (_BROWS[:10], _BROWS[10:])
 
 
 def _within(mask: np.ndarray, reach: float) -> np.ndarray:
