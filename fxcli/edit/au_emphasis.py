@@ -70,8 +70,13 @@ STRENGTH: dict[str, float] = {"surprised": 0.8}
 # read as anger on profiles (30 portraits: sweeps rising on 26 judged in the face box averaged over shifts, 27
 # with this; CLS 0.664 -> 0.668). Held, past alpha 1 only the smile grows. Fear's jaw (the scream) or wide eyes
 # held the same way lost sweeps (21 -> 19-20 of 28), as did sad's brows or frown (23 -> 20-22 of 28, judged
-# in the face box)
-HELD: dict[str, tuple[str, ...]] = {"happy": ("cheekSquint",)}
+# in the face box). Surprise's dropped jaw and rounded lips: past alpha 1 the "oh" went on widening into the
+# dark, stretched opening of a scream and the judge's p(surprise) fell (0.87 -> 0.67 at alpha 1.5 on one
+# portrait); held, the brows and lids go on rising over a mouth that stays open as at alpha 1 (29 portraits,
+# judged in the source's face box: sweeps rising on 23 -> 27, alpha-1 edits judged surprise unchanged).
+# The same hold on happy's jaw drop changed nothing clearly (24 -> 23 in the face box, 27 -> 28 averaged)
+HELD: dict[str, tuple[str, ...]] = {"happy": ("cheekSquint",),
+                                    "surprised": ("jawOpen", "mouthLowerDown", "mouthFunnel")}
 
 
 def _channels(name: str) -> list[int]:

@@ -1,4 +1,4 @@
-"""sRGB -> CIELAB (D65) for a handful of pixels, in numpy.
+"""sRGB -> CIELAB (D65) for a handful of pixels, in numpy; and BT.601 luma.
 
 OpenCV's 8-bit RGB2LAB builds its lookup tables on first use (~70 ms, most of a cold `fxe edit`'s mouth
 step) to convert the whole photo, where the editor needs a few hundred lip pixels. The formulas are the
@@ -14,6 +14,12 @@ SRGB_TO_XYZ = np.array([[0.412453, 0.357580, 0.180423],
                         [0.019334, 0.119193, 0.950227]])
 WHITE_D65 = np.array([0.950456, 1.0, 1.088754])  # XYZ of sRGB white with the matrix above
 EPSILON = (6.0 / 29.0) ** 3
+LUMA_601 = np.array([0.299, 0.587, 0.114], np.float32)  # ITU-R BT.601 luma weights of R, G, B (OpenCV's RGB2GRAY)
+
+
+def luma(rgb: np.ndarray) -> np.ndarray:
+    """(..., 3) RGB -> (...) float32 BT.601 luma (the grey a FER judge or OpenCV's RGB2GRAY sees)."""
+    return np.asarray(rgb, np.float32) @ LUMA_601
 
 
 def rgb_to_lab(rgb: np.ndarray) -> np.ndarray:

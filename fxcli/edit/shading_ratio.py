@@ -14,6 +14,12 @@ The ratio shade(target) / shade(source) is taken per vertex, splatted at the tar
 the photo and smoothed (a normalised Gaussian of the splats, about two vertex spacings wide), then
 scaled by GAIN (brightening by BRIGHTEN less) and clipped to RATIO_RANGE. Where the expression moves nothing, the ratio is
 exactly 1, so the photo there is unchanged.
+
+The editor applies the ratio r to the skin's red, green and blue as r ** SKIN_TINT (0.6, 1, 1.3), then
+scales the three so that the pixel's luma is r times the photo's: the light in a crease is mostly light that
+the skin around it reflected, so it is skin-coloured, and the skin in a fold darkens to a deeper, redder tone
+rather than to grey, by as much as the ratio says. Multiplied equally on all three channels, a chin or
+nasolabial fold of 0.6 on fair or orange-lit skin read as a grey-green smudge.
 """
 
 from __future__ import annotations
@@ -33,6 +39,7 @@ COVER_FLOOR = 0.05  # of the typical (90th percentile) splat density: less is no
 SIGMA_WORK = 6.0  # px: the widest splat worked out at full resolution (a face ~250 px across); larger, coarser
 BROAD_SCALE = 3.0  # the broad part of the change: blurred this many splat widths
 BROAD_SHARE = 0.35
+SKIN_TINT = (0.6, 1.0, 1.3)  # R, G, B: the editor applies a ratio r as r ** SKIN_TINT[c] (module doc)
 FLIP = np.diag([1.0, -1.0, -1.0])
 
 
