@@ -387,6 +387,20 @@ def test_shading_darkens_skin_to_a_warmer_tone(editor, portrait, monkeypatch):
     assert (out[ratio == 1.0] == flat[ratio == 1.0]).all()
 
 
+@pytest.mark.parametrize("expression", ["surprised", "fear", "angry", "disgust"])
+def test_a_black_and_white_portrait_stays_grey(editor, portrait, expression):
+    """Nothing the editor adds brings colour into a grey photo: the rendered mouth (red tongue, warm enamel) and
+    the creases' warm tint keep the photo's own share of colour, none here (cielab.colour_share)."""
+    from fxcli.edit.cielab import colour_share, luma
+
+    image, face = portrait
+    grey = np.repeat(np.round(luma(image))[..., None], 3, axis=2).astype(np.uint8)
+    assert colour_share(grey[200, 200]) == 0.0 and colour_share(np.array([200, 150, 120])) == 1.0
+    out = editor.edit(grey, [(expression, 1.0)], seed=0, face=face).astype(int)
+    assert np.abs(out - grey).max() > 60  # an opened mouth or a crease, not an untouched photo
+    assert np.abs(out[..., 0] - out[..., 1]).max() <= 1 and np.abs(out[..., 1] - out[..., 2]).max() <= 1
+
+
 def test_shading_ratio_is_one_where_the_expression_moves_nothing(editor, portrait):
     image, face = portrait
     assert np.all(editor.shading_ratio(image.shape, face, [("angry", 0.0)]) == 1.0)

@@ -448,13 +448,16 @@ class EmbeddedEditor:
         # only where the ratio is not 1 (its box): elsewhere the gain is 1 and the photo stays as it is
         y0, y1, x0, x1 = rows[0][0], rows[0][-1] + 1, cols[0][0], cols[0][-1] + 1
         weight = skin_mask(out.shape, dst, (x0, y0, x1, y1))
-        from fxcli.edit.cielab import luma
+        from fxcli.edit.cielab import colour_share, luma
         from fxcli.edit.shading_ratio import SKIN_TINT
 
         gain = np.maximum(1.0 + (ratio[y0:y1, x0:x1] - 1.0) * weight, 1e-3)
         part = out[y0:y1, x0:x1].astype(np.float32)
-        # skin's shade is warmer (fxcli/edit/shading_ratio.py SKIN_TINT), at the brightness the ratio asks for
-        tinted = part * gain[..., None] ** np.asarray(SKIN_TINT, np.float32)
+        # skin's shade is warmer (fxcli/edit/shading_ratio.py SKIN_TINT), at the brightness the ratio asks for;
+        # a black-and-white photo's stays grey (the tint in proportion to the skin's own colour)
+        skin = np.median(part[weight > 0.5], axis=0) if (weight > 0.5).any() else np.zeros(3)
+        tint = 1.0 + (np.asarray(SKIN_TINT, np.float32) - 1.0) * colour_share(skin)
+        tinted = part * gain[..., None] ** tint.astype(np.float32)
         tinted *= (gain * luma(part) / np.maximum(luma(tinted), 1e-3))[..., None]
         result = out.copy()
         result[y0:y1, x0:x1] = np.clip(tinted + 0.5, 0, 255).astype(np.uint8)

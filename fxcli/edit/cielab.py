@@ -17,6 +17,19 @@ EPSILON = (6.0 / 29.0) ** 3
 LUMA_601 = np.array([0.299, 0.587, 0.114], np.float32)  # ITU-R BT.601 luma weights of R, G, B (OpenCV's RGB2GRAY)
 
 
+# the skin's HSV saturation under which a photo counts as less than fully coloured (black-and-white, toned):
+# colour the editor adds (a painted tongue, a warm crease) keeps that share of itself, none in a grey photo;
+# colour photos' skin is at 0.2 .. 0.9, a pale, washed-out one near 0.1
+COLOURLESS = 0.08
+
+
+def colour_share(skin: np.ndarray) -> float:
+    """0..1: how much added colour suits a photo whose skin is `skin` (RGB): its HSV saturation over COLOURLESS,
+    at most 1 (0 in a black-and-white photo)."""
+    skin = np.asarray(skin, np.float64)
+    return float(np.clip((skin.max() - skin.min()) / max(float(skin.max()), 1.0) / COLOURLESS, 0.0, 1.0))
+
+
 def luma(rgb: np.ndarray) -> np.ndarray:
     """(..., 3) RGB -> (...) float32 BT.601 luma (the grey a FER judge or OpenCV's RGB2GRAY sees)."""
     return np.asarray(rgb, np.float32) @ LUMA_601

@@ -38,13 +38,15 @@ pixels (down the face positive). Each lip's inner contour is a curve t(s).
   smaller and darker, above the lower lip when the mouth is open wide enough.
 - Nothing is filled where the photo shows no lips at the mouth (hair or a hand over it): there the warp's
   picture stays.
+- In a black-and-white photo the painted or rendered inside is grey (its luma kept): the tongue's red and the
+  enamel's warm white keep only as much colour as the photo's skin has (fxcli/edit/cielab.py COLOURLESS).
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from fxcli.edit.cielab import rgb_to_lab
+from fxcli.edit.cielab import colour_share, rgb_to_lab
 from fxcli.edit.mouth_geometry import posable
 from fxcli.edit.polygons import grown_box, poly_mask, polygon_area
 
@@ -271,6 +273,16 @@ def paint_interior(s: np.ndarray, t: np.ndarray, up: np.ndarray, lo: np.ndarray,
     return out * (1 - in_lower[:, None]) + lower_rgb * in_lower[:, None]
 
 
+def in_photo_colour(rgb: np.ndarray, skin: np.ndarray) -> np.ndarray:
+    """Painted RGB (N, 3) with its colour kept in proportion to the photo's (fxcli/edit/cielab.py colour_share):
+    grey at the same luma in a black-and-white photo, unchanged in a colour one."""
+    keep = colour_share(skin)
+    if keep >= 1.0:
+        return rgb
+    grey = _luma(rgb)[:, None]
+    return grey + (np.asarray(rgb, np.float32) - grey) * keep
+
+
 def enamel(skin: np.ndarray) -> np.ndarray:
     """Teeth white at the photo's exposure: never brighter than the skin around the mouth allows."""
     return ENAMEL * float(np.clip(1.25 * _luma(skin) / _luma(ENAMEL), 0.45, 1.0))
@@ -442,6 +454,7 @@ def fill_mouth(out: np.ndarray, source: np.ndarray, src: np.ndarray, dst: np.nda
     else:
         painted = paint_interior(s, t, up_d, lo_d, dist / half, fd.width, lip, skin, teeth,
                                  mid, max(height_mid, 1e-6), lower_show)
+    painted = in_photo_colour(painted, skin)
     inside = from_photo[:, None] * photo + (1 - from_photo[:, None]) * painted.astype(np.float32)
     if keep_warped:
         # the opening's height here against the photo's at the same place along the mouth
