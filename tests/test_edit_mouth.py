@@ -143,6 +143,59 @@ def test_a_closed_mouth_opened_gets_a_rounded_cavity_and_a_row_of_upper_teeth():
     assert np.array_equal(result[far], source.astype(float).mean(2)[far])
 
 
+def test_a_wide_open_mouth_without_teeth_gets_gum_ridges_not_painted_teeth():
+    """A baby's or a toothless mouth: open wide (TOOTHLESS_FROM) with a dark red inside and nothing as bright as
+    a tooth, opened further, shows no white row; the same mouth with a band of teeth still gets teeth, and a
+    barely parted one is not judged toothless (it would not show teeth anyway)."""
+    src, dst = mouth_landmarks(20.0), mouth_landmarks(34.0)
+    gums = face_with_mouth(src, lambda im, m: im.__setitem__(m, (90, 35, 40)))
+
+    def with_teeth(im, m):
+        im[m] = (90, 35, 40)
+        rows = np.zeros_like(m)
+        rows[90:97] = True  # under the upper lip, 3 .. 10 px below the landmarks' middle
+        im[m & rows] = (235, 230, 220)
+
+    teeth = face_with_mouth(src, with_teeth)
+    skin = np.array(SKIN, np.float64)
+    area = mi.polygon_area(mi.inner_polygon(src)) / mi.MouthFrame(src).width ** 2
+    assert area >= mi.TOOTHLESS_FROM
+    assert mi.toothless(gums, src, skin) and not mi.toothless(teeth, src, skin)
+    parted = mouth_landmarks(4.0)
+    assert not mi.toothless(face_with_mouth(parted, lambda im, m: im.__setitem__(m, (90, 35, 40))), parted, skin)
+
+    def tooth_pixels(source):
+        out = mi.fill_mouth(source.copy(), source, src, dst).astype(np.float32)
+        opening = mi.poly_mask(out.shape, mi.inner_polygon(dst)) > 0
+        rgb = out[opening]
+        luma = rgb @ np.array([0.299, 0.587, 0.114], np.float32)
+        return int(((luma >= mi.TEETH_LUMA * float(skin @ [0.299, 0.587, 0.114]))
+                    & (rgb.max(1) - rgb.min(1) < 0.35 * luma)).sum())
+
+    assert tooth_pixels(gums) == 0 and tooth_pixels(teeth) > 40
+
+
+def test_no_shipped_portrait_with_an_open_mouth_counts_as_toothless():
+    """Every development portrait whose mouth is open wide shows its teeth: none is taken for toothless (the
+    test that keeps teeth out of a baby's mouth must not take them from adults)."""
+    from pathlib import Path
+
+    from fxcli.face import detect_faces, load_image
+
+    data = Path(__file__).parent / "data"
+    checked = 0
+    for path in sorted((data / "portraits").glob("*.jpg")) + sorted((data / "public_domain").glob("*.jpg")):
+        image = load_image(str(path))
+        faces = detect_faces(image)
+        if not faces:
+            continue
+        src = faces[0].landmarks[:, :2].astype(np.float64)
+        wide = mi.polygon_area(mi.inner_polygon(src)) >= mi.TOOTHLESS_FROM * mi.MouthFrame(src).width ** 2
+        checked += wide
+        assert not mi.toothless(image, src, mi.lip_and_skin(image, src)[1]), path.name
+    assert checked >= 8  # open laughs, screams and smiles with teeth among them
+
+
 def test_nothing_is_painted_over_hair_covering_the_lips():
     src = mouth_landmarks(0.0)
     source = face_with_mouth(src)

@@ -36,6 +36,8 @@ pixels (down the face positive). Each lip's inner contour is a curve t(s).
   lip line: where the lip dips below it, as at corners pulled down, the lip covers it), tallest at the front
   and receding (shorter, darker) toward the corners, with faint gaps between the front teeth; the lower teeth,
   smaller and darker, above the lower lip when the mouth is open wide enough.
+- A photo whose mouth is open wide (TOOTHLESS_FROM) and shows no teeth (a baby's, a toothless mouth) gets no
+  painted teeth: gum ridges in the gums' red stand where they would be.
 - Nothing is filled where the photo shows no lips at the mouth (hair or a hand over it): there the warp's
   picture stays.
 - In a black-and-white photo the painted or rendered inside is grey (its luma kept): the tongue's red and the
@@ -80,6 +82,10 @@ NARROWER = (0.85, 0.95)  # ... and where the mouth is at least NARROWER[1] as wi
 OPEN_FROM = (0.04, 0.08)  # ... of a photo whose opening's area is at least OPEN_FROM[1] mouth widths squared
 FILL_FROM = 0.15  # the change of the opening's shape (mouth widths) from which the mouth is filled fully
 COVERED = 0.5  # share of the lips hidden from which nothing is painted
+# A photo whose opening is at least this large (mouth widths squared) would show teeth if it had any: with
+# none to be seen there (a baby's or a toothless mouth), the edit shows gum ridges where teeth would be
+TOOTHLESS_FROM = 0.12
+TEETH_LUMA = 0.7  # a tooth is at least this bright against the skin around the mouth, and nearly grey
 # "geometry": the ICT head's own mouth interior, posed and shaded (rendered_interior); "painted": paint_interior
 INTERIOR = "geometry"
 SOCKET_SHADE, GUM_SHADE, TEETH_SHADE = 0.7, 1.0, 1.0  # albedos of the rendered parts (socket, gums/tongue: of the lips)
@@ -143,6 +149,28 @@ def teeth_colour(source: np.ndarray, src: np.ndarray) -> np.ndarray | None:
     if bright.sum() < 6:
         return None
     return np.median(pixels[bright], axis=0)
+
+
+def toothless(source: np.ndarray, src: np.ndarray, skin: np.ndarray) -> bool:
+    """Whether the photo's mouth is open wide enough to show teeth (TOOTHLESS_FROM) and shows none: no part of
+    its opening as bright as TEETH_LUMA of the skin and nearly grey (the measure is relative, so that teeth in a
+    dim photo count)."""
+    import cv2
+
+    if polygon_area(inner_polygon(src)) < TOOTHLESS_FROM * MouthFrame(src).width ** 2:
+        return False
+    opening = cv2.erode(poly_mask(source.shape, inner_polygon(src)), np.ones((3, 3), np.uint8)) > 0
+    pixels = source[opening].astype(np.float32)
+    if len(pixels) < 12:
+        return False
+    luma = _luma(pixels)
+    tooth = (luma >= TEETH_LUMA * float(_luma(skin))) & (pixels.max(1) - pixels.min(1) < 0.35 * luma)
+    return int(tooth.sum()) < max(6, int(0.02 * len(pixels)))
+
+
+def gum_colour(lip: np.ndarray) -> np.ndarray:
+    """The gums' and tongue's red at the lips' brightness."""
+    return TONGUE * (GUM_SHADE * _luma(lip) / _luma(TONGUE))
 
 
 def teeth_split(source: np.ndarray, src: np.ndarray) -> float:
@@ -298,7 +326,7 @@ def rendered_interior(dst: np.ndarray, xs: np.ndarray, ys: np.ndarray, depth: np
 
     albedo = np.zeros((3, 3))
     albedo[SOCKET] = lip * SOCKET_SHADE
-    albedo[GUMS_TONGUE] = TONGUE * (GUM_SHADE * _luma(lip) / _luma(TONGUE))
+    albedo[GUMS_TONGUE] = gum_colour(lip)
     albedo[TEETH] = enamel(skin) if teeth is None else teeth
     albedo[TEETH] *= TEETH_SHADE
     box = (int(xs.min()), int(ys.min()), int(xs.max()) + 1, int(ys.max()) + 1)
@@ -449,6 +477,8 @@ def fill_mouth(out: np.ndarray, source: np.ndarray, src: np.ndarray, dst: np.nda
     level = float(fd.lower(np.array([0.5]))[0]) - 0.5 * LOWER_TEETH * fd.width
     lower_show = float(np.clip((level_width(fd, np.array([level]))[0] / fd.width - 0.2) / 0.2, 0.0, 1.0))
     teeth = teeth_colour(source, src)
+    if toothless(source, src, skin):  # gum ridges where teeth would be, none painted
+        teeth = gum_colour(lip) / TEETH_SHADE
     if INTERIOR == "geometry" and posable(dst) and posable(src):
         painted = rendered_interior(dst, xs, ys, dist / half, lip, skin, teeth, src)
     else:
