@@ -6,7 +6,8 @@
 
 For every portrait with a detectable face (the "interfaces" photos, then the public-domain ones) and every
 basic expression: how often the judge labels the source and the alpha-1 edit as the target, the mean target
-probability of both, and the identity similarity (dlib judge) of the edit to its source (mean and min).
+probability of both, and the identity similarity (dlib judge) of the edit to its source (mean and min); and
+how often a smiling source (judged happy) edited to another target is judged as that target.
 Then an alpha sweep 0..1.5 (step 0.25) on the first N portraits per expression, scored with FFE-Bench's
 CLS (fxcli.metrics.ffe_bench.cls: mean Pearson(alpha, target probability) over the sweeps), and the mean
 target probability at each alpha. A portrait whose alpha-1 edit the detector no longer finds is not swept.
@@ -97,7 +98,7 @@ def main() -> None:
           f"mean target probability, identity similarity to the source")
     sheet_rows: dict[str, list[np.ndarray]] = {}
     totals = {"hits": 0, "edits": 0, "src_hits": 0, "box_hits": 0, "sweeps": {j: [] for j in JUDGED},
-              "cls": {j: [] for j in JUDGED}}
+              "cls": {j: [] for j in JUDGED}, "smiling": [0, 0]}
     for expr in exprs:
         k = fer.LABELS.index(TARGETS[expr])
         n_src = n_edit = n_box = 0
@@ -106,6 +107,7 @@ def main() -> None:
         for i, (name, image, face) in enumerate(sources):
             p0 = fer.probs(image, face)
             n_src += int(np.argmax(p0) == k)
+            totals["smiling"][1] += int(fer.LABELS[int(np.argmax(p0))] == "happy" and TARGETS[expr] != "happy")
             p_src.append(p0[k])
             out = editor.edit(image, [(expr, 1.0)], seed=0, face=face)
             n_box += int(np.argmax(fer.probs(out, face)) == k)
@@ -117,6 +119,8 @@ def main() -> None:
                 continue
             n_edit += int(np.argmax(p) == k)
             labels.append(fer.LABELS[int(np.argmax(p))])
+            if fer.LABELS[int(np.argmax(p0))] == "happy" and TARGETS[expr] != "happy":  # a smiling source
+                totals["smiling"][0] += int(np.argmax(p) == k)
             p_edit.append(p[k])
             ids.append(similarity(ident.embed(image, face), ident.embed(out, of)))
             if i < args.sweep_portraits:
@@ -155,6 +159,9 @@ def main() -> None:
     print(f"all: the judge names the target on {totals['hits']}/{totals['edits']} edits "
           f"({totals['hits'] / max(totals['edits'], 1):.1%}; in the source's face box {totals['box_hits']}; "
           f"sources already showing it: {totals['src_hits']})")
+    if totals["smiling"][1]:
+        print(f"smiling sources (judged happy) edited to another target: the judge names that target on "
+              f"{totals['smiling'][0]}/{totals['smiling'][1]}")
     for j in JUDGED if totals["sweeps"]["detected"] else ():
         rising, n = sum(totals["sweeps"][j]), len(totals["sweeps"][j])
         print(f"sweeps judged {j!r}: CLS-{len(exprs)} {np.mean(totals['cls'][j]):.3f}; rising monotonically "
