@@ -16,9 +16,10 @@ binding part: fxe calls exactly these. Arrays are numpy; images RGB uint8 (H, W,
 
 from __future__ import annotations
 
-from typing import Any, Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
-import numpy as np
+if TYPE_CHECKING:  # annotations only: `fxe --help` reads MAX_ALPHA from here without loading numpy
+    import numpy as np
 
 # expression strength everywhere (edit, blend, text2flame, gen-avatar, the full backends): 0 = none, 1 = full,
 # above 1 extrapolates, up to the PixelSmile authors' limit

@@ -24,8 +24,8 @@ print("\\n" + json.dumps(heavy))
 """
 
 
-def loaded_after(*args: str) -> list[str]:
-    out = subprocess.run([sys.executable, "-c", PROBE.format(heavy=HEAVY), *args], capture_output=True, text=True,
+def loaded_after(*args: str, modules: tuple[str, ...] = HEAVY) -> list[str]:
+    out = subprocess.run([sys.executable, "-c", PROBE.format(heavy=modules), *args], capture_output=True, text=True,
                          check=True).stdout
     return json.loads(out.strip().splitlines()[-1])
 
@@ -47,6 +47,11 @@ def subcommand_paths() -> list[list[str]]:
 
 def test_root_help_imports_nothing_heavy():
     assert loaded_after("--help") == []
+
+
+def test_root_help_does_not_load_numpy():
+    """The command list needs no arrays: numpy alone doubled `fxe --help`'s start-up (benchmarks/bench_startup.py)."""
+    assert loaded_after("--help", modules=("numpy",)) == []
 
 
 @pytest.mark.parametrize("path", subcommand_paths(), ids=lambda p: " ".join(p))
