@@ -49,6 +49,7 @@ from __future__ import annotations
 import numpy as np
 
 from fxcli.edit.cielab import colour_share, rgb_to_lab
+from fxcli.edit.cielab import luma as _luma
 from fxcli.edit.mouth_geometry import posable
 from fxcli.edit.polygons import grown_box, poly_mask, polygon_area
 
@@ -199,10 +200,6 @@ def teeth_split(source: np.ndarray, src: np.ndarray) -> float:
     if profile[darkest] > 0.8 * np.median(profile[counts > 0]):
         return SPLIT_DEFAULT
     return (darkest + 0.5) / 20
-
-
-def _luma(rgb: np.ndarray) -> np.ndarray:
-    return np.asarray(rgb, np.float32) @ np.array([0.299, 0.587, 0.114], np.float32)
 
 
 # Lab distance (L* on OpenCV's 8-bit scale, x 2.55) past which a colour is not the face's skin (hair, an object)
