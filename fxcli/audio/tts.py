@@ -1,4 +1,5 @@
-"""Speech from text with espeak-ng (a program, GPL-3; installed by scripts/setup.sh). Deterministic."""
+"""Speech from text with espeak-ng (a program, GPL-3; installed by scripts/setup.sh). Deterministic: espeak-ng's
+WAV is the same run to run (decoded to 16 kHz float by ffmpeg, identical to within float rounding)."""
 
 from __future__ import annotations
 
