@@ -73,6 +73,16 @@ def timing() -> None:
         Image.fromarray(image).save(src)
         subprocess.run([sys.executable, "-c", ENTRY, "edit", str(src), "-e", "surprised", "-o",
                         str(Path(tmp) / "warm.png"), "-q"], check=True, cwd=REPO, env=child_env)  # writes bytecode
+        big = Path(tmp) / "face2000.jpg"  # the same face as a 2000 x 2000 photo (the cost that grows with pixels)
+        Image.fromarray(image).resize((2000, 2000), Image.LANCZOS).save(big, quality=92)
+        walls = []
+        for k in range(3):
+            t = time.perf_counter()
+            subprocess.run([sys.executable, "-c", ENTRY, "edit", str(big), "-e", "surprised", "-o",
+                            str(Path(tmp) / f"big{k}.jpg"), "-q"], check=True, cwd=REPO, env=child_env)
+            walls.append(time.perf_counter() - t)
+        print(f"cold CLI on a 2000x2000 JPEG (surprised): {np.median(walls):.2f} s median of 3; "
+              f"load average {os.getloadavg()[0]:.1f}")
         for extra, what in (((), "identity not checked (default)"), (("--identity",), "with --identity")):
             walls, cpus = [], []
             for k in range(3):

@@ -452,16 +452,25 @@ class EmbeddedEditor:
         from fxcli.edit.shading_ratio import SKIN_TINT
 
         gain = np.maximum(1.0 + (ratio[y0:y1, x0:x1] - 1.0) * weight, 1e-3)
-        part = out[y0:y1, x0:x1].astype(np.float32)
+        # only the pixels whose gain moves them by half a level or more (of a bright one): the rest stay as they are
+        ys, xs = np.nonzero(np.abs(gain - 1.0) >= 0.5 / 255)
+        if not len(ys):
+            return out
+        part = out[y0:y1, x0:x1][ys, xs].astype(np.float32)  # (N, 3)
+        gain = gain[ys, xs]
         # skin's shade is warmer (fxcli/edit/shading_ratio.py SKIN_TINT), at the brightness the ratio asks for;
         # a black-and-white photo's stays grey (the tint in proportion to the skin's own colour)
-        skin = np.median(part[weight > 0.5], axis=0) if (weight > 0.5).any() else np.zeros(3)
+        on_skin = weight[ys, xs] > 0.5
+        skin = np.median(part[on_skin][::7], axis=0) if on_skin.any() else np.zeros(3)
         tint = 1.0 + (np.asarray(SKIN_TINT, np.float32) - 1.0) * colour_share(skin)
-        tinted = part * gain[..., None] ** tint.astype(np.float32)
-        tinted *= (gain * luma(part) / np.maximum(luma(tinted), 1e-3))[..., None]
+        tinted = part * gain[:, None] ** tint.astype(np.float32)
+        tinted *= (gain * luma(part) / np.maximum(luma(tinted), 1e-3))[:, None]
         result = out.copy()
-        result[y0:y1, x0:x1] = np.clip(tinted + 0.5, 0, 255).astype(np.uint8)
+        result[y0 + ys, x0 + xs] = np.clip(tinted + 0.5, 0, 255).astype(np.uint8)
         return result
+
+
+SKIN_MASK_CELL = 4.0  # px of feathering (sigma) per cell of the grid a large face's skin mask is worked out on
 
 
 def skin_mask(shape: tuple[int, ...], dst: np.ndarray, box: tuple[int, int, int, int] | None = None) -> np.ndarray:
@@ -483,14 +492,21 @@ def skin_mask(shape: tuple[int, ...], dst: np.ndarray, box: tuple[int, int, int,
         shifted = np.asarray(dst, np.float64) - [mx0, my0]
         part = skin_mask((my1 - my0, mx1 - mx0), shifted)
         return part[y0 - my0:y1 - my0, x0 - mx0:x1 - mx0]
-    mask = np.zeros((h, w), np.uint8)
-    cv2.fillPoly(mask, [np.round(dst[list(FACE_OVAL)]).astype(np.int32)], 255)
+    # a large face's mask is drawn and feathered on a grid `k` times coarser (its feathering still 2 cells wide
+    # or more) and scaled up: the blur's cost no longer grows with the photo's resolution
+    k = max(1, int(sigma // SKIN_MASK_CELL))
+    mask = np.zeros((-(-h // k), -(-w // k)), np.uint8)
+    at = (np.asarray(dst, np.float64) + 0.5) / k - 0.5  # pixel centres on the coarse grid
+    cv2.fillPoly(mask, [np.round(at[list(FACE_OVAL)] * 16).astype(np.int32)], 255, shift=4)
     for corners, upper, lower in EYES.values():
-        eye = np.vstack([dst[[corners[0]]], dst[list(upper)], dst[[corners[1]]], dst[list(lower)[::-1]]])
-        cv2.fillPoly(mask, [np.round(eye).astype(np.int32)], 0)
-    inner = np.vstack([dst[list(UPPER_INNER_LIP)], dst[list(LOWER_INNER_LIP)[-2:0:-1]]])
-    cv2.fillPoly(mask, [np.round(inner).astype(np.int32)], 0)
-    return cv2.GaussianBlur(mask.astype(np.float32) / 255.0, (0, 0), sigma)
+        eye = np.vstack([at[[corners[0]]], at[list(upper)], at[[corners[1]]], at[list(lower)[::-1]]])
+        cv2.fillPoly(mask, [np.round(eye * 16).astype(np.int32)], 0, shift=4)
+    inner = np.vstack([at[list(UPPER_INNER_LIP)], at[list(LOWER_INNER_LIP)[-2:0:-1]]])
+    cv2.fillPoly(mask, [np.round(inner * 16).astype(np.int32)], 0, shift=4)
+    soft = cv2.GaussianBlur(mask.astype(np.float32) / 255.0, (0, 0), sigma / k)
+    if k == 1:
+        return soft
+    return cv2.resize(soft, (mask.shape[1] * k, mask.shape[0] * k), interpolation=cv2.INTER_LINEAR)[:h, :w]
 
 
 def jacobian_det(map_x: np.ndarray, map_y: np.ndarray) -> np.ndarray:

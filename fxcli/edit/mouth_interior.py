@@ -51,7 +51,7 @@ import numpy as np
 from fxcli.edit.cielab import colour_share, rgb_to_lab
 from fxcli.edit.cielab import luma as _luma
 from fxcli.edit.mouth_geometry import posable
-from fxcli.edit.polygons import grown_box, poly_mask, polygon_area
+from fxcli.edit.polygons import box_mask, grown_box, poly_mask, polygon_area
 
 # FaceMesh inner-lip contours, mouth corner to mouth corner
 UPPER_INNER_LIP = (78, 191, 80, 81, 82, 13, 312, 311, 310, 415, 308)
@@ -136,14 +136,24 @@ class MouthFrame:
         return np.interp(s, self._lo[:, 0], self._lo[:, 1])
 
 
-def teeth_colour(source: np.ndarray, src: np.ndarray) -> np.ndarray | None:
-    """The photo's own teeth colour (RGB) when its mouth is open and shows teeth, else None."""
+def opening_pixels(source: np.ndarray, src: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(ys, xs) of the photo's mouth opening at its landmarks `src`, less a pixel at its rim (worked out in the
+    opening's box only)."""
     import cv2
 
-    opening = cv2.erode(poly_mask(source.shape, inner_polygon(src)), np.ones((3, 3), np.uint8)) > 0
-    if opening.sum() < 12:
+    mask, x0, y0 = box_mask(source.shape, inner_polygon(src))
+    if not mask.size:
+        return np.zeros(0, np.int64), np.zeros(0, np.int64)
+    ys, xs = np.nonzero(cv2.erode(mask, np.ones((3, 3), np.uint8)))
+    return ys + y0, xs + x0
+
+
+def teeth_colour(source: np.ndarray, src: np.ndarray) -> np.ndarray | None:
+    """The photo's own teeth colour (RGB) when its mouth is open and shows teeth, else None."""
+    ys, xs = opening_pixels(source, src)
+    if len(ys) < 12:
         return None
-    pixels = source[opening].astype(np.float32)
+    pixels = source[ys, xs].astype(np.float32)
     luma = pixels @ np.array([0.299, 0.587, 0.114], np.float32)
     chroma = pixels.max(1) - pixels.min(1)
     bright = (luma > np.percentile(luma, 60)) & (luma > 110) & (chroma < 0.35 * luma)
@@ -156,12 +166,10 @@ def toothless(source: np.ndarray, src: np.ndarray, skin: np.ndarray) -> bool:
     """Whether the photo's mouth is open wide enough to show teeth (TOOTHLESS_FROM) and shows none: no part of
     its opening as bright as TEETH_LUMA of the skin and nearly grey (the measure is relative, so that teeth in a
     dim photo count)."""
-    import cv2
-
     if polygon_area(inner_polygon(src)) < TOOTHLESS_FROM * MouthFrame(src).width ** 2:
         return False
-    opening = cv2.erode(poly_mask(source.shape, inner_polygon(src)), np.ones((3, 3), np.uint8)) > 0
-    pixels = source[opening].astype(np.float32)
+    ys, xs = opening_pixels(source, src)
+    pixels = source[ys, xs].astype(np.float32)
     if len(pixels) < 12:
         return False
     luma = _luma(pixels)
@@ -178,12 +186,9 @@ def teeth_split(source: np.ndarray, src: np.ndarray) -> float:
     """Where the photo's mouth opening divides into what hangs from the upper lip and what stands on the
     lower one, as a share of its height: the darkest row band between the rows of teeth (35-90 % down),
     or SPLIT_DEFAULT when there is no clear dark gap (upper teeth usually show more than lower ones)."""
-    import cv2
-
-    opening = cv2.erode(poly_mask(source.shape, inner_polygon(src)), np.ones((3, 3), np.uint8)) > 0
-    if opening.sum() < 30:
+    ys, xs = opening_pixels(source, src)
+    if len(ys) < 30:
         return SPLIT_DEFAULT
-    ys, xs = np.nonzero(opening)
     frame = MouthFrame(src)
     st = frame.coords(np.c_[xs, ys])
     top, bottom = frame.upper(st[:, 0]), frame.lower(st[:, 0])
@@ -212,15 +217,24 @@ def lip_and_skin(source: np.ndarray, src: np.ndarray) -> tuple[np.ndarray, np.nd
     small disks of skin on the cheeks and the nose."""
     import cv2
 
-    outer = poly_mask(source.shape, src[list(OUTER_LIPS)])
-    inner = poly_mask(source.shape, inner_polygon(src))
-    lips = (outer > 0) & (inner == 0)
-    spots = np.zeros(source.shape[:2], np.uint8)
+    outer, x0, y0 = box_mask(source.shape, src[list(OUTER_LIPS)])
+    inner = poly_mask(outer.shape, inner_polygon(src) - [x0, y0])
+    ys, xs = np.nonzero((outer > 0) & (inner == 0))
+    lips = source[ys + y0, xs + x0]
     radius = max(2, int(round(0.08 * np.linalg.norm(src[61] - src[291]))))
-    for i in SKIN_SPOTS:
-        cv2.circle(spots, tuple(int(v) for v in np.round(src[i])), radius, 255, -1)
-    lip = np.median(source[lips], axis=0) if lips.sum() >= 6 else np.array([150.0, 80.0, 80.0])
-    skin = np.median(source[spots > 0], axis=0) if (spots > 0).sum() >= 6 else lip * 1.15
+    spots = []
+    for i in SKIN_SPOTS:  # a disk around each spot, drawn in its own box
+        cx, cy = (int(v) for v in np.round(src[i]))
+        bx0, by0, bx1, by1 = grown_box(cx, cy, cx + 1, cy + 1, radius + 1, source.shape)
+        if bx1 <= bx0 or by1 <= by0:
+            continue
+        disk = np.zeros((by1 - by0, bx1 - bx0), np.uint8)
+        cv2.circle(disk, (cx - bx0, cy - by0), radius, 255, -1)
+        dy, dx = np.nonzero(disk)
+        spots.append(source[dy + by0, dx + bx0])
+    spots = np.concatenate(spots) if spots else np.zeros((0, 3), source.dtype)
+    lip = np.median(lips, axis=0) if len(lips) >= 6 else np.array([150.0, 80.0, 80.0])
+    skin = np.median(spots, axis=0) if len(spots) >= 6 else lip * 1.15
     return lip.astype(np.float64), skin.astype(np.float64)
 
 
@@ -231,17 +245,18 @@ def lips_covered(source: np.ndarray, src: np.ndarray, skin: np.ndarray | None = 
     lip_and_skin(source, src)[1] when already known."""
     import cv2
 
-    outer = poly_mask(source.shape, src[list(OUTER_LIPS)])
     grow = max(1, int(round(0.05 * np.linalg.norm(src[61] - src[291]))))
-    inner = cv2.dilate(poly_mask(source.shape, inner_polygon(src)), np.ones((2 * grow + 1, 2 * grow + 1), np.uint8))
-    lips = (outer > 0) & (inner == 0)
-    if lips.sum() < 6:
+    outer, x0, y0 = box_mask(source.shape, src[list(OUTER_LIPS)], margin=grow + 2)
+    inner = cv2.dilate(poly_mask(outer.shape, inner_polygon(src) - [x0, y0]),
+                       np.ones((2 * grow + 1, 2 * grow + 1), np.uint8))
+    ys, xs = np.nonzero((outer > 0) & (inner == 0))
+    if len(ys) < 6:
         return 0.0
     if skin is None:
         _, skin = lip_and_skin(source, src)
     # L* on OpenCV's 8-bit scale (0..255), a* and b* as they are: the distance below was set on that scale
     units = np.array([2.55, 1.0, 1.0])
-    lab = rgb_to_lab(source[lips]) * units
+    lab = rgb_to_lab(source[ys + y0, xs + x0]) * units
     ref = rgb_to_lab(np.clip(skin, 0, 255)) * units
     far = np.linalg.norm(lab - ref, axis=1) > FAR_FROM_SKIN
     grey = np.hypot(lab[:, 1], lab[:, 2]) < 0.6 * np.hypot(ref[1], ref[2])

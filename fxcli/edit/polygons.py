@@ -38,6 +38,18 @@ def poly_mask(shape: tuple[int, ...], polygon: np.ndarray, smooth: bool = False)
     return mask
 
 
+def box_mask(shape: tuple[int, ...], polygon: np.ndarray, margin: int = 2) -> tuple[np.ndarray, int, int]:
+    """(uint8 mask of the polygon over its pixel box grown by `margin` and clipped to `shape`, x0, y0): the same
+    pixels poly_mask draws over the whole image, without a full-size mask (a large photo's mouth or eye)."""
+    h, w = shape[:2]
+    lo = np.floor(np.asarray(polygon, np.float64).min(0)).astype(int)
+    hi = np.ceil(np.asarray(polygon, np.float64).max(0)).astype(int) + 1
+    x0, y0, x1, y1 = grown_box(lo[0], lo[1], hi[0], hi[1], margin, shape)
+    if x1 <= x0 or y1 <= y0:
+        return np.zeros((0, 0), np.uint8), 0, 0
+    return poly_mask((y1 - y0, x1 - x0), np.asarray(polygon, np.float64) - [x0, y0]), x0, y0
+
+
 def corner_iod(xy: np.ndarray) -> float:
     """Inter-ocular distance (px) of FaceMesh landmarks (468, 2): between the midpoints of each eye's corners."""
     return float(np.linalg.norm(xy[[33, 133]].mean(0) - xy[[263, 362]].mean(0)))
