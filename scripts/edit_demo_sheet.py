@@ -5,8 +5,8 @@
 
 Row 1: the source and happy, sad, surprised, angry, fear, disgust at alpha 1. Row 2: sad at alpha 0 .. 1.5
 (a smiling source turned sad). Row 3: close-ups of the mouth (surprised, angry, fear at alpha 1, then the
-source's) and of the second portrait's glasses (the source's, then surprised and angry at alpha 1: the frame
-stays as it is while the brows and lids move). Row 4: the second portrait (glasses and a cap) with the six
+source's) and of the second portrait's glasses (the source's, then surprised and angry at alpha 1: the frame,
+and the band of the face behind it from the brows to the lower rims, stays as it is while the face below moves). Row 4: the second portrait (glasses and a cap) with the six
 expressions. All with the embedded editor (`fxe edit --model embedded`), cropped around the face.
 """
 
