@@ -540,6 +540,24 @@ def test_glasses_stay_rigid_a_straight_bar_stays_straight(editor, portrait, monk
     assert bend <= 3.0 and loose.max() - loose.min() > 2 * bend
 
 
+def test_a_shadows_single_edge_across_the_bridge_is_not_a_frame(portrait):
+    """A frame's bridge is a bar: two edges of opposite sign cross the bridge box. A shadow cast over the bridge
+    (everything above a row darker) has one edge only and is not taken for glasses; a bar of the same darkness,
+    5 px tall, is."""
+    from fxcli.edit.rigid_parts import has_glasses
+
+    image, face = portrait
+    lm = face.landmarks[:, :2]
+    y = int(round(lm[168, 1]))
+    x0, x1 = int(lm[:, 0].min()), int(lm[:, 0].max())
+    shadow = image.copy()
+    shadow[: y + 3, x0:x1] = (shadow[: y + 3, x0:x1] * 0.25).astype(np.uint8)
+    bar = image.copy()
+    bar[y - 2:y + 3, x0:x1] = (bar[y - 2:y + 3, x0:x1] * 0.25).astype(np.uint8)
+    assert not has_glasses(shadow, face.landmarks)
+    assert has_glasses(bar, face.landmarks)
+
+
 def test_real_glasses_stay_put_while_the_face_around_them_moves(editor):
     """A photographed frame (Grace Hopper's, public domain): its dark pixels change by a grey level or two under
     edits that move the brows and lids; the same edits without the protection smear them by tens of levels."""
