@@ -8,7 +8,7 @@ strong vertical-gradient pixels of one sign across at least BRIDGE_SPAN of the b
 those of the other sign across at least BAR_SPAN: the bar's other edge, often weaker (against a dark brow or the
 shadow under the frame). A single edge across the box is a shadow's: a face turned and looking down casts one
 from the brow onto the bridge (interfaces-002, with no glasses, has one edge across 78 % of the box, the other
-sign across 11 %; the nine photographed frames here have 31 % or more on their weaker side).
+sign across 11 %; the eight photographed frames here have 31 % or more on their weaker side).
 
 When glasses are found, the eye band (brow top to below the lower lids, across the face) is kept rigid;
 large lenses reach further down the cheeks, so the band goes down to the frame's lower rim when that is
