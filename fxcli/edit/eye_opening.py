@@ -22,6 +22,7 @@ from __future__ import annotations
 import numpy as np
 
 from fxcli.edit.au_regions import EYES
+from fxcli.edit.cielab import luma as luma_of
 from fxcli.edit.polygons import grown_box, poly_mask
 
 EYE_MARGIN = 12  # px around an eye's outlines: more than its blurs (3 sigma of 2 px) and samples reach
@@ -61,7 +62,7 @@ def _opening_pixels(source: np.ndarray, polygon: np.ndarray) -> np.ndarray | Non
 def _sclera(source: np.ndarray, opening: np.ndarray) -> np.ndarray:
     """(N, 3) the opening's white-of-the-eye pixels: its brightest grey ones, clearly brighter than most."""
     rgb = source[opening].astype(np.float32)
-    luma = rgb @ np.array([0.299, 0.587, 0.114], np.float32)
+    luma = luma_of(rgb)
     chroma = rgb.max(1) - rgb.min(1)
     lo, hi = np.percentile(luma, [30, 80]) if len(luma) else (0.0, 0.0)
     return rgb[(luma >= hi) & (chroma < 0.3 * np.maximum(luma, 1.0)) & (luma > lo + 25)]
@@ -84,7 +85,7 @@ def iris_disc(source: np.ndarray, polygon: np.ndarray) -> tuple[float, float, fl
     white = _sclera(source, opening)
     if len(white) < MIN_SCLERA:
         return None
-    luma = source.astype(np.float32) @ np.array([0.299, 0.587, 0.114], np.float32)
+    luma = luma_of(source)
     darkest = float(np.percentile(luma[opening], 10))
     dark = opening & (luma < 0.5 * (darkest + float(np.median(white @ np.array([0.299, 0.587, 0.114])))))
     cols = np.nonzero(opening.any(0))[0]

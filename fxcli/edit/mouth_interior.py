@@ -154,7 +154,7 @@ def teeth_colour(source: np.ndarray, src: np.ndarray) -> np.ndarray | None:
     if len(ys) < 12:
         return None
     pixels = source[ys, xs].astype(np.float32)
-    luma = pixels @ np.array([0.299, 0.587, 0.114], np.float32)
+    luma = _luma(pixels)
     chroma = pixels.max(1) - pixels.min(1)
     bright = (luma > np.percentile(luma, 60)) & (luma > 110) & (chroma < 0.35 * luma)
     if bright.sum() < 6:
@@ -193,7 +193,7 @@ def teeth_split(source: np.ndarray, src: np.ndarray) -> float:
     st = frame.coords(np.c_[xs, ys])
     top, bottom = frame.upper(st[:, 0]), frame.lower(st[:, 0])
     frac = np.clip((st[:, 1] - top) / np.maximum(bottom - top, 1.0), 0.0, 0.999)
-    luma = source[ys, xs].astype(np.float32) @ np.array([0.299, 0.587, 0.114], np.float32)
+    luma = _luma(source[ys, xs])
     bins = (frac * 20).astype(int)
     counts = np.bincount(bins, minlength=20)
     profile = np.bincount(bins, weights=luma, minlength=20) / np.maximum(counts, 1)

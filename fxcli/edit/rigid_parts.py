@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from fxcli.edit.cielab import luma
 from fxcli.edit.polygons import corner_iod
 
 BRIDGE_LANDMARK = 168
@@ -39,7 +40,7 @@ RIM_GAP = 0.2  # IOD: the largest gap between edge rows that still belong to the
 
 
 def _grey(image: np.ndarray) -> np.ndarray:
-    return image.astype(np.float32) @ np.array([0.299, 0.587, 0.114], np.float32)
+    return luma(image)
 
 
 def has_glasses(image: np.ndarray, landmarks: np.ndarray) -> bool:
