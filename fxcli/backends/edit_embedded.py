@@ -27,7 +27,9 @@
    background outside the ring does not move; the whole requested motion is applied (an intensity limit
    acts only far past alpha 1, where the grid would leave folded slivers). Rigid things join the still
    ring: a pair of glasses (fxcli/edit/rigid_parts.py), and hair, a hat's brim or an object in front of the
-   face's upper part (fxcli/edit/occluders.py), so a fringe or a frame keeps its line as the face moves.
+   face's upper part (fxcli/edit/occluders.py), so a fringe or a frame keeps its line as the face moves;
+   a frame's own pixels are then pinned exactly where they were (the spline holds its still points only
+   approximately), the warp's motion returning over a feather around them.
 5. The upper lids are moved the rest of the way to the arch asked for, which the coarse warp falls short of
    near the eye's corners (fxcli/edit/lid_shape.py); the eyeball behind the moved lids stays still, a raised
    lid uncovering the iris's top and white above it (fxcli/edit/eye_opening.py).
@@ -41,6 +43,7 @@ from __future__ import annotations
 
 import hashlib
 import threading
+from typing import NamedTuple
 
 import numpy as np
 
@@ -348,6 +351,11 @@ class EmbeddedEditor:
                     low, found = middle, better
             share = low
         map_x, map_y, dst = found
+        if rigid is not None and rigid.frame is not None:  # the frame exactly where it was (the spline holds it ~)
+            from fxcli.edit.polygons import corner_iod
+            from fxcli.edit.rigid_parts import pin_frame
+
+            map_x, map_y = pin_frame(map_x, map_y, rigid.frame, corner_iod(src))
         if share < 1.0:
             self.last_note = f"motion limited to {share:.2f} of the request to keep the warp fold-free"
             moves = motion(share)[0]
@@ -402,18 +410,19 @@ class EmbeddedEditor:
         lip = np.sort(jaw[list(LOWER_INNER_LIP)])[-3:].mean()
         return np.clip(jaw / max(lip, 1e-9), 0.0, 1.0)
 
-    def rigid_parts(self, image: np.ndarray, face) -> tuple[np.ndarray, np.ndarray] | None:
-        """(landmarks kept still, extra still points (N, 2)), or None when nothing rigid is found: the eye band
-        when the face wears glasses (fxcli/edit/rigid_parts.py), hair or an object in front of the face's upper
-        part (fxcli/edit/occluders.py)."""
+    def rigid_parts(self, image: np.ndarray, face) -> RigidParts | None:
+        """(landmarks kept still, extra still points (N, 2), a frame's pixels or None), or None when nothing rigid
+        is found: the eye band when the face wears glasses (fxcli/edit/rigid_parts.py), hair or an object in
+        front of the face's upper part (fxcli/edit/occluders.py)."""
         from fxcli.edit.occluders import occluder_mask, occluder_points
-        from fxcli.edit.rigid_parts import band_bottom, eye_band_landmarks, eye_band_points, has_glasses
+        from fxcli.edit.rigid_parts import band_bottom, eye_band_landmarks, eye_band_points, frame_pixels, has_glasses
 
-        still_marks, still_points = [], []
+        still_marks, still_points, frame = [], [], None
         if has_glasses(image, face.landmarks):
             bottom = band_bottom(image, face.landmarks)  # large lenses: down to the frame's lower rim
             still_marks.append(eye_band_landmarks(face.landmarks, bottom))
             still_points.append(eye_band_points(image, face.landmarks, bottom))
+            frame = frame_pixels(image, face.landmarks, bottom)
         src = face.landmarks[:, :2].astype(np.float64)
         reach = ring(src)
         box = (*np.floor(reach.min(0)).astype(int), *(np.ceil(reach.max(0)).astype(int) + 1))
@@ -424,7 +433,7 @@ class EmbeddedEditor:
             still_points.append(points)
         if not still_marks:
             return None
-        return np.unique(np.concatenate(still_marks)).astype(np.int64), np.vstack(still_points)
+        return RigidParts(np.unique(np.concatenate(still_marks)).astype(np.int64), np.vstack(still_points), frame)
 
     def protect_rigid(self, image: np.ndarray, face, moves: np.ndarray,
                       rigid: tuple[np.ndarray, np.ndarray] | None | bool = True) -> tuple[np.ndarray, np.ndarray]:
@@ -537,6 +546,15 @@ def folds(map_x: np.ndarray, map_y: np.ndarray, ignore: np.ndarray) -> bool:
 _OPERATORS: dict[bytes, object] = {}  # the last few faces' spline operators (an edit at several alphas)
 _OPERATORS_LOCK = threading.Lock()
 _BUILDER: dict[int, object] = {}  # per process id: one background thread that builds a warp's second spline operator
+
+
+class RigidParts(NamedTuple):
+    """What the warp keeps still: landmark indices, extra still points (N, 2) and a pair of glasses' pixels
+    (fxcli/edit/rigid_parts.py FramePixels, or None)."""
+
+    marks: np.ndarray
+    points: np.ndarray
+    frame: object | None
 
 
 def _grid(shape: tuple[int, ...], still: np.ndarray):

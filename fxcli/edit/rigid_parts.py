@@ -13,12 +13,20 @@ sign across 11 %; the eight photographed frames here have 31 % or more on their 
 When glasses are found, the eye band (brow top to below the lower lids, across the face) is kept rigid;
 large lenses reach further down the cheeks, so the band goes down to the frame's lower rim when that is
 lower (the lowest strong horizontal edge spanning RIM_SPAN of the columns under either eye, reached from the
-lower lids without a gap over RIM_GAP, at most RIM_REACH IOD below them).
-its landmarks do not move, and the strong edges in that band (the frame's outline, subsampled) become
+lower lids' lowest point without a gap over RIM_GAP, at most RIM_REACH IOD below them).
+Its landmarks do not move, and the strong edges in that band (the frame's outline, subsampled) become
 still control points of the warp's spline, so a lens stays round and a frame straight.
+
+The spline holds those points only approximately: where the face under the frame moves a lot (a nose
+wrinkling up under a lens's inner corner) a rim was dragged up to 20 px into a wave. So after the warp the
+frame's pixels (the band's strong edges, off the lower nose) are pinned: the backward map is the identity on
+them and the warp's own motion comes back over a feather around them (pin_frame), at the strongest pin that
+folds no more pixels than the warp alone.
 """
 
 from __future__ import annotations
+
+from typing import NamedTuple
 
 import numpy as np
 
@@ -37,6 +45,26 @@ BELOW_EYES = (111, 117, 118, 119, 120, 121, 340, 346, 347, 348, 349, 350, 116, 3
 RIM_REACH = 0.45  # IOD below the lower lids searched for the frame's lower rim
 RIM_SPAN = 0.35  # share of the columns under an eye a rim's edge crosses
 RIM_GAP = 0.2  # IOD: the largest gap between edge rows that still belong to the frame
+FRAME_GROW = 0.02  # IOD: the frame's edges grown by this into the pixels kept exactly in place
+FEATHER = 0.08  # IOD: the narrowest feather over which the warp's motion comes back around them
+FEATHER_MAX = 0.3  # IOD: the widest
+# the pin's strengths tried in turn: the first that folds no more pixels than the warp did is kept (where the
+# nose squeezes under a lens the warp is already compressed, and a full pin can tip it over)
+PIN_STRENGTHS = (1.0, 0.75, 0.5, 0.25)
+FEATHER_WIDENINGS = (1.0, 2.0, 3.0)  # and at each, the feather widened (up to FEATHER_MAX) before the pin is weakened
+
+
+# the nose below its bridge (tip, wings, nostrils): no frame lies on it, and when a long band reaches it its
+# edges are the nose's, which must go on moving with the face
+LOWER_NOSE = (195, 5, 4, 1, 19, 94, 2, 98, 327, 64, 294, 48, 278, 219, 439, 49, 279, 131, 360, 198, 420, 3, 248)
+
+
+class FramePixels(NamedTuple):
+    """The pixels of a pair of glasses kept in place: a bool mask over a box whose top-left is (x0, y0)."""
+
+    mask: np.ndarray
+    x0: int
+    y0: int
 
 
 def _grey(image: np.ndarray) -> np.ndarray:
@@ -95,18 +123,18 @@ def band_bottom(image: np.ndarray | None, landmarks: np.ndarray) -> float:
         rows = np.array([strong[max(0, r - 1):r + 2, xa:xb].any(0).mean() for r in range(y1 - y0)])
         # edges go on from the lids down to the rim, with gaps under RIM_GAP: past a larger gap (the cheek)
         # an edge belongs to something else (the nose's wings, a smile's folds)
-        end = None
+        end = int(bottom - 0.05 * iod) - y0  # the lids' lowest point: the band holds them
         for r in np.flatnonzero(rows >= RIM_SPAN):
-            if end is not None and r - end > RIM_GAP * iod:
+            if r - end > RIM_GAP * iod:
                 break
-            end = r
-        if end is not None:
-            lowest = max(lowest, y0 + end + 0.05 * iod)
+            end = max(end, r)
+        lowest = max(lowest, y0 + end + 0.05 * iod)
     return float(lowest)
 
 
-def eye_band_points(image: np.ndarray, landmarks: np.ndarray, bottom: float | None = None) -> np.ndarray:
-    """(N, 2) still points on the strong edges of the eye band (the frames), about STILL_SPACING IOD apart."""
+def _band_edges(image: np.ndarray, landmarks: np.ndarray, bottom: float | None) -> tuple[np.ndarray, int, int]:
+    """(bool mask of the eye band's strong edges over its pixel box, x0, y0); an empty mask when the band
+    leaves the photo."""
     import cv2
 
     xy = np.asarray(landmarks, np.float64)[:, :2]
@@ -118,17 +146,89 @@ def eye_band_points(image: np.ndarray, landmarks: np.ndarray, bottom: float | No
     x0, y0 = int(max(0, left)), int(max(0, top))
     x1, y1 = int(min(w, right)), int(min(h, bottom))
     if x1 - x0 < 4 or y1 - y0 < 4:
-        return np.zeros((0, 2))
+        return np.zeros((0, 0), bool), 0, 0
     grey = cv2.GaussianBlur(_grey(image), (0, 0), max(0.6, 0.006 * iod))[y0:y1, x0:x1]
     mag = np.hypot(cv2.Sobel(grey, cv2.CV_32F, 1, 0, ksize=3), cv2.Sobel(grey, cv2.CV_32F, 0, 1, ksize=3))
-    strong = mag > max(EDGE_FRACTION * float(mag.max()), 4 * 12.0)
+    return mag > max(EDGE_FRACTION * float(mag.max()), 4 * 12.0), x0, y0
+
+
+def eye_band_points(image: np.ndarray, landmarks: np.ndarray, bottom: float | None = None) -> np.ndarray:
+    """(N, 2) still points on the strong edges of the eye band (the frames), about STILL_SPACING IOD apart."""
+    strong, x0, y0 = _band_edges(image, landmarks, bottom)
     ys, xs = np.nonzero(strong)
     if not len(xs):
         return np.zeros((0, 2))
-    step = max(2.0, STILL_SPACING * iod)
+    step = max(2.0, STILL_SPACING * corner_iod(np.asarray(landmarks, np.float64)[:, :2]))
     cells = np.c_[np.floor(xs / step), np.floor(ys / step)].astype(np.int64)
     _, first = np.unique(cells, axis=0, return_index=True)
     return np.c_[xs[first] + x0, ys[first] + y0].astype(np.float64)
+
+
+def frame_pixels(image: np.ndarray, landmarks: np.ndarray, bottom: float | None = None) -> FramePixels | None:
+    """The eye band's strong edges (the frames, and the brows and lids held still with them) off the lower nose
+    (LOWER_NOSE), grown by FRAME_GROW IOD: the pixels pin_frame keeps exactly in place after the warp. None
+    when there are none."""
+    import cv2
+
+    strong, x0, y0 = _band_edges(image, landmarks, bottom)
+    xy = np.asarray(landmarks, np.float64)[:, :2]
+    nose = cv2.convexHull(np.round(xy[list(LOWER_NOSE)] - [x0, y0]).astype(np.int32))
+    strong = strong & ~(cv2.fillConvexPoly(np.zeros(strong.shape, np.uint8), nose, 1) > 0)
+    if not strong.any():
+        return None
+    grow = max(1, int(round(FRAME_GROW * corner_iod(xy))))
+    kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * grow + 1, 2 * grow + 1))
+    return FramePixels(cv2.dilate(strong.astype(np.uint8), kernel) > 0, x0, y0)
+
+
+def pin_frame(map_x: np.ndarray, map_y: np.ndarray, frame: FramePixels, iod: float) -> tuple[np.ndarray, np.ndarray]:
+    """The backward maps with the frame's pixels taken from where they are (map = identity there), the warp's
+    own displacement coming back over a feather below and around them.
+
+    The warp's spline only approximately holds its still points: a nose wrinkling up under a lens's inner
+    corner dragged the rim there 20 px (interfaces-016, disgust). The feather (distance to the frame over
+    its width) is at least FEATHER IOD and 1.5x the largest displacement within FEATHER_MAX of the frame: a
+    displacement d blended out over a width w changes the map's slope by about d / w. Where the warp is
+    already squeezed next to the frame that can still fold it, so the feather is widened (FEATHER_WIDENINGS),
+    then the pin weakened (PIN_STRENGTHS), until the map folds no more pixels than the warp's did."""
+    import cv2
+
+    mask, x0, y0 = frame.mask, frame.x0, frame.y0
+    h, w = map_x.shape
+    pad = int(np.ceil(FEATHER_MAX * iod)) + 1
+    bx0, by0, bx1, by1 = max(x0 - pad, 0), max(y0 - pad, 0), min(x0 + mask.shape[1] + pad, w), \
+        min(y0 + mask.shape[0] + pad, h)
+    if bx1 <= bx0 or by1 <= by0:
+        return map_x, map_y
+    on = np.zeros((by1 - by0, bx1 - bx0), np.uint8)
+    sy0, sx0 = y0 - by0, x0 - bx0
+    on[sy0:sy0 + mask.shape[0], sx0:sx0 + mask.shape[1]] = mask[:on.shape[0] - sy0, :on.shape[1] - sx0]
+    gx, gy = np.meshgrid(np.arange(bx0, bx1, dtype=np.float32), np.arange(by0, by1, dtype=np.float32))
+    ux, uy = map_x[by0:by1, bx0:bx1] - gx, map_y[by0:by1, bx0:bx1] - gy
+    distance = cv2.distanceTransform((on == 0).astype(np.uint8), cv2.DIST_L2, 5)
+    speed = np.hypot(ux, uy)
+    if not on.any() or speed[on > 0].max() < 0.25:
+        return map_x, map_y
+    moved = float(speed[distance <= FEATHER_MAX * iod].max())  # on the frame and around it, as far as a feather reaches
+    folded = _folds(gx + ux, gy + uy)
+    for strength in PIN_STRENGTHS:
+        for widen in FEATHER_WIDENINGS:
+            width = float(np.clip(1.5 * moved * widen, FEATHER * iod * widen, FEATHER_MAX * iod))
+            keep = np.clip(1.0 - distance / width, 0.0, 1.0).astype(np.float32)
+            keep = strength * keep * keep * (3 - 2 * keep)  # smoothstep: the slope eases in and out
+            px, py = gx + ux * (1 - keep), gy + uy * (1 - keep)
+            if _folds(px, py) <= folded:
+                map_x, map_y = map_x.copy(), map_y.copy()
+                map_x[by0:by1, bx0:bx1], map_y[by0:by1, bx0:bx1] = px, py
+                return map_x, map_y
+    return map_x, map_y
+
+
+def _folds(map_x: np.ndarray, map_y: np.ndarray) -> int:
+    """How many pixels a backward map folds over (its Jacobian's determinant <= 0)."""
+    det = (np.gradient(map_x, axis=1) * np.gradient(map_y, axis=0)
+           - np.gradient(map_x, axis=0) * np.gradient(map_y, axis=1))
+    return int((det <= 0).sum())
 
 
 def eye_band_landmarks(landmarks: np.ndarray, bottom: float | None = None) -> np.ndarray:
