@@ -415,14 +415,22 @@ class EmbeddedEditor:
         is found: the eye band when the face wears glasses (fxcli/edit/rigid_parts.py), hair or an object in
         front of the face's upper part (fxcli/edit/occluders.py)."""
         from fxcli.edit.occluders import occluder_mask, occluder_points
-        from fxcli.edit.rigid_parts import band_bottom, eye_band_landmarks, eye_band_points, frame_pixels, has_glasses
+        from fxcli.edit.rigid_parts import (
+            band_bottom,
+            band_edges,
+            eye_band_landmarks,
+            eye_band_points,
+            frame_pixels,
+            has_glasses,
+        )
 
         still_marks, still_points, frame = [], [], None
         if has_glasses(image, face.landmarks):
             bottom = band_bottom(image, face.landmarks)  # large lenses: down to the frame's lower rim
             still_marks.append(eye_band_landmarks(face.landmarks, bottom))
-            still_points.append(eye_band_points(image, face.landmarks, bottom))
-            frame = frame_pixels(image, face.landmarks, bottom)
+            edges = band_edges(image, face.landmarks, bottom)  # the band's strong edges, found once
+            still_points.append(eye_band_points(image, face.landmarks, bottom, edges))
+            frame = frame_pixels(image, face.landmarks, bottom, edges)
         src = face.landmarks[:, :2].astype(np.float64)
         reach = ring(src)
         box = (*np.floor(reach.min(0)).astype(int), *(np.ceil(reach.max(0)).astype(int) + 1))

@@ -132,7 +132,7 @@ def band_bottom(image: np.ndarray | None, landmarks: np.ndarray) -> float:
     return float(lowest)
 
 
-def _band_edges(image: np.ndarray, landmarks: np.ndarray, bottom: float | None) -> tuple[np.ndarray, int, int]:
+def band_edges(image: np.ndarray, landmarks: np.ndarray, bottom: float | None) -> tuple[np.ndarray, int, int]:
     """(bool mask of the eye band's strong edges over its pixel box, x0, y0); an empty mask when the band
     leaves the photo."""
     import cv2
@@ -152,9 +152,11 @@ def _band_edges(image: np.ndarray, landmarks: np.ndarray, bottom: float | None) 
     return mag > max(EDGE_FRACTION * float(mag.max()), 4 * 12.0), x0, y0
 
 
-def eye_band_points(image: np.ndarray, landmarks: np.ndarray, bottom: float | None = None) -> np.ndarray:
-    """(N, 2) still points on the strong edges of the eye band (the frames), about STILL_SPACING IOD apart."""
-    strong, x0, y0 = _band_edges(image, landmarks, bottom)
+def eye_band_points(image: np.ndarray, landmarks: np.ndarray, bottom: float | None = None,
+                    edges: tuple[np.ndarray, int, int] | None = None) -> np.ndarray:
+    """(N, 2) still points on the strong edges of the eye band (the frames), about STILL_SPACING IOD apart;
+    `edges`: band_edges(image, landmarks, bottom) when already known."""
+    strong, x0, y0 = band_edges(image, landmarks, bottom) if edges is None else edges
     ys, xs = np.nonzero(strong)
     if not len(xs):
         return np.zeros((0, 2))
@@ -164,13 +166,14 @@ def eye_band_points(image: np.ndarray, landmarks: np.ndarray, bottom: float | No
     return np.c_[xs[first] + x0, ys[first] + y0].astype(np.float64)
 
 
-def frame_pixels(image: np.ndarray, landmarks: np.ndarray, bottom: float | None = None) -> FramePixels | None:
+def frame_pixels(image: np.ndarray, landmarks: np.ndarray, bottom: float | None = None,
+                 edges: tuple[np.ndarray, int, int] | None = None) -> FramePixels | None:
     """The eye band's strong edges (the frames, and the brows and lids held still with them) off the lower nose
     (LOWER_NOSE), grown by FRAME_GROW IOD: the pixels pin_frame keeps exactly in place after the warp. None
-    when there are none."""
+    when there are none; `edges`: band_edges(image, landmarks, bottom) when already known."""
     import cv2
 
-    strong, x0, y0 = _band_edges(image, landmarks, bottom)
+    strong, x0, y0 = band_edges(image, landmarks, bottom) if edges is None else edges
     xy = np.asarray(landmarks, np.float64)[:, :2]
     nose = cv2.convexHull(np.round(xy[list(LOWER_NOSE)] - [x0, y0]).astype(np.int32))
     strong = strong & ~(cv2.fillConvexPoly(np.zeros(strong.shape, np.uint8), nose, 1) > 0)
