@@ -3,8 +3,8 @@
 The expression library's ARKit weights are made for animated heads, where every shape moves the whole
 mesh. Carried onto a photo through FaceMesh's landmarks, some action units fall short or read as another
 expression: an angry mouth opened by mouthUpperUp + jawOpen shows a band of teeth that people and the FER
-judge read as a grin; fear's brows need the inner raise (AU1) and the pull together (AU4) at once, with
-the lips stretched sideways (AU20) over a jaw only slightly open (AU26) - otherwise it is surprise.
+judge read as a grin; fear's brows need the inner raise (AU1) and the pull together (AU4) at once, over
+the wide-open, stretched mouth of a scream (AU20 + AU26/27) - with a jaw only slightly open it is sadness.
 EMPHASIS sets, for a basic library entry, the ARKit channels to use instead (a channel name without
 Left/Right sets both sides); everything else stays as the library has it. Blends and free-text mixtures
 get each entry's emphasis in proportion to its weight.
@@ -13,8 +13,8 @@ HELD names channels of a basic entry that stop growing past alpha 1 (the rest go
 scales a basic entry's whole (emphasised) weights, where alpha 1 should sit elsewhere than
 the library's full weights: surprise. Over 28 portraits the FER judge's mean p(surprise) peaked near alpha
 0.75 and then fell on many of them as the mouth's "oh" widened into a dark hole that reads as a scream (fear).
-Fear and disgust 15-25 % stronger read a little more often as themselves (one or two of 28 more each) but
-tore the mouth's corners and left grey seams on the cheeks, so they stay at 1.
+Disgust and the earlier, half-open fear 15-25 % stronger read a little more often as themselves (one or two
+of 28 more each) but tore the mouth's corners and left grey seams on the cheeks, so they stay at 1.
 """
 
 from __future__ import annotations
@@ -35,16 +35,16 @@ EMPHASIS: dict[str, dict[str, float]] = {
               "mouthUpperUp": 0.5},
     # AU1+4+5 over AU20+25+26: the inner brows raised and drawn together (browDown with browInnerUp), the
     # outer brows left (raised they make surprise), the lower lip drawn down and the corners down rather than
-    # up (a stretched mouth with its corners level reads as a grin). The jaw open and the lower lip well down
-    # (AU26/27 + AU16: the open, stretched mouth of a scream): with the jaw only slightly open, the oblique
-    # brows over a downturned mouth read as sadness (4 of 28 portraits judged fear, 12 sad; 9 fear with
-    # this). The brows drawn down harder (browDown 1.2) scored the same but pressed them onto the raised
-    # lids into a doubled, smeared brow. The lips stretched sideways past ICT's full shape (AU20 1.3): the
-    # scream wider than tall, unlike surprise's "oh" - past alpha 1 the judge had read the taller opening as
-    # surprise (sweeps rising on 17 of 28 portraits, 21 with this; 10 and 9 judged fear at alpha 1; 1.6 gave
-    # 22 and 7)
-    "fear": {"jawOpen": 0.45, "mouthLowerDown": 0.8, "mouthFrown": 0.7, "browOuterUp": 0.0, "browDown": 0.8,
-             "mouthStretch": 1.3},
+    # up (a stretched mouth with its corners level reads as a grin). A scream, not a gasp: over 30 portraits
+    # the jaw's drop was the one channel that went with the judge's p(fear) (correlation 0.76 over random
+    # settings of these nine channels), the eyes' widening went against it (-0.45: wide eyes over an open
+    # mouth read as surprise). With the jaw half as open (0.45), the lips stretched to 1.3, no upper-lip
+    # raise and the library's eyes, 8 of 30 alpha-1 edits were judged fear (p 0.26); with this, 15 (p 0.42),
+    # sweeps rising on 24 of 30 in the face box (23 before). The upper lip raised (AU10) bares the upper teeth
+    # of a scream; at 0.1 it showed none (17 judged fear but sweeps rising on 22), at 0.38 a smiling source's
+    # upper-lip corner pulls into a notch (interfaces-010)
+    "fear": {"jawOpen": 0.74, "mouthLowerDown": 0.88, "mouthFrown": 0.75, "browOuterUp": 0.0, "browDown": 0.91,
+             "mouthStretch": 1.1, "browInnerUp": 0.71, "eyeWide": 0.36, "mouthUpperUp": 0.38},
     # AU26/27 with the lips rounded: the library's jaw drop opens a wide slot that, under a smiling source's
     # corners, reads as a grin; a deeper drop with the lips drawn into an "oh" reads as surprise
     "surprised": {"jawOpen": 0.45, "mouthFunnel": 0.25},
@@ -74,9 +74,12 @@ STRENGTH: dict[str, float] = {"surprised": 0.8}
 # dark, stretched opening of a scream and the judge's p(surprise) fell (0.87 -> 0.67 at alpha 1.5 on one
 # portrait); held, the brows and lids go on rising over a mouth that stays open as at alpha 1 (29 portraits,
 # judged in the source's face box: sweeps rising on 23 -> 27, alpha-1 edits judged surprise unchanged).
-# The same hold on happy's jaw drop changed nothing clearly (24 -> 23 in the face box, 27 -> 28 averaged)
+# The same hold on happy's jaw drop changed nothing clearly (24 -> 23 in the face box, 27 -> 28 averaged).
+# Fear's upper-lip raise (AU10) held: sweeps rising on 24 of 30 in the face box, 23 without the hold (25 either
+# way averaged over shifted crops): no more than the judge's noise, but past alpha 1 the scream grows by its jaw
 HELD: dict[str, tuple[str, ...]] = {"happy": ("cheekSquint",),
-                                    "surprised": ("jawOpen", "mouthLowerDown", "mouthFunnel")}
+                                    "surprised": ("jawOpen", "mouthLowerDown", "mouthFunnel"),
+                                    "fear": ("mouthUpperUp",)}
 
 
 def _channels(name: str) -> list[int]:
