@@ -1,5 +1,6 @@
-"""Speech from text with espeak-ng (a program, GPL-3; installed by scripts/setup.sh). Deterministic: espeak-ng's
-WAV is the same run to run (decoded to 16 kHz float by ffmpeg, identical to within float rounding)."""
+"""Speech from text with espeak-ng (a program, GPL-3; installed by scripts/setup.sh), decoded to 16 kHz float by
+ffmpeg. The same text and voice give the same speech: espeak-ng's WAV is byte-identical run to run in practice,
+though a full test run has twice seen two decodes differ slightly in amplitude (same length, same timing)."""
 
 from __future__ import annotations
 

@@ -8,12 +8,16 @@ strong vertical-gradient pixels of one sign across at least BRIDGE_SPAN of the b
 those of the other sign across at least BAR_SPAN: the bar's other edge, often weaker (against a dark brow or the
 shadow under the frame). A single edge across the box is a shadow's: a face turned and looking down casts one
 from the brow onto the bridge (interfaces-002, with no glasses, has one edge across 78 % of the box, the other
-sign across 11 %; the eight photographed frames here have 31 % or more on their weaker side).
+sign across 11 %; the eight photographed frames here have 31 % or more on their weaker side). A thin metal
+bridge can sit out of that box, at the brows (aviators) or low on the nose (a frame worn low, a face looking
+down): a box TALL_H tall is searched too, where both of the wire's edges must cross TALL_SPAN of its width.
 
 When glasses are found, the eye band (brow top to below the lower lids, across the face) is kept rigid;
 large lenses reach further down the cheeks, so the band goes down to the frame's lower rim when that is
 lower (the lowest strong horizontal edge spanning RIM_SPAN of the columns under either eye, reached from the
-lower lids' lowest point without a gap over RIM_GAP, at most RIM_REACH IOD below them).
+lower lids' lowest point without a gap over RIM_GAP, at most RIM_REACH IOD below them). Rims that hang
+further down (round lenses worn low) are not taken into the band, which would hold the nose and cheeks, but
+their pixels are pinned with the frame (below).
 Its landmarks do not move, and the strong edges in that band (the frame's outline, subsampled) become
 still control points of the warp's spline, so a lens stays round and a frame straight.
 
@@ -21,7 +25,9 @@ The spline holds those points only approximately: where the face under the frame
 wrinkling up under a lens's inner corner) a rim was dragged up to 20 px into a wave. So after the warp the
 frame's pixels (the band's strong edges, off the lower nose) are pinned: the backward map is the identity on
 them and the warp's own motion comes back over a feather around them (pin_frame), at the strongest pin that
-folds no more pixels than the warp alone.
+folds no more pixels than the warp alone. When the band found no rim, the pinned pixels also take the strong
+edges up to LOW_RIM IOD below the band that join the band's edges and run across LOW_RIM_WIDTH IOD or more
+(a lens's lower rim; the lower nose is left out).
 """
 
 from __future__ import annotations
@@ -37,6 +43,13 @@ BRIDGE_LANDMARK = 168
 BRIDGE_W, BRIDGE_H = 0.30, 0.30  # IOD
 BRIDGE_SPAN = 0.7
 BAR_SPAN = 0.25  # the bar's weaker edge: the share of the box's width it crosses at least
+# a thin metal bridge can sit above landmark 168 (aviators, at the brows) or below it (a frame worn low on the
+# nose): a box twice as tall, where both of the wire's edges must cross TALL_SPAN of it (in that box a turned
+# face's brow shadow and the nose's side reached 0.44 on their weaker side; thin frames 0.67 and 0.84)
+TALL_H = 0.6
+TALL_SPAN = 0.6
+LOW_RIM = 0.5  # IOD under the eye band searched for a frame's lower rims hanging below it
+LOW_RIM_WIDTH = 0.3  # IOD: how far across such a rim runs at least
 EDGE_FRACTION = 0.25  # of the band's strongest gradient: what counts as a strong edge
 STILL_SPACING = 0.06  # IOD between still points taken on the frame's edges
 # the eye band, from the brows down to below the lower lids
@@ -71,29 +84,44 @@ def _grey(image: np.ndarray) -> np.ndarray:
     return luma(image)
 
 
-def has_glasses(image: np.ndarray, landmarks: np.ndarray) -> bool:
-    """Whether a horizontal edge spans the nose bridge (see the module doc)."""
+def bar_spans(image: np.ndarray, landmarks: np.ndarray, height: float) -> tuple[float, float]:
+    """(larger, smaller) share of the bridge box's width crossed by strong horizontal edges of each sign (brighter
+    below, darker below), in a box BRIDGE_W wide and `height` IOD tall centred on landmark BRIDGE_LANDMARK."""
     import cv2
 
     xy = np.asarray(landmarks, np.float64)[:, :2]
     iod = corner_iod(xy)
     cx, cy = xy[BRIDGE_LANDMARK]
     x0, x1 = int(round(cx - BRIDGE_W * iod / 2)), int(round(cx + BRIDGE_W * iod / 2))
-    y0, y1 = int(round(cy - BRIDGE_H * iod / 2)), int(round(cy + BRIDGE_H * iod / 2))
+    y0, y1 = int(round(cy - height * iod / 2)), int(round(cy + height * iod / 2))
     h, w = image.shape[:2]
     x0, y0, x1, y1 = max(x0, 0), max(y0, 0), min(x1, w), min(y1, h)
     if x1 - x0 < 4 or y1 - y0 < 4:
-        return False
-    grey = cv2.GaussianBlur(_grey(image), (0, 0), max(0.6, 0.006 * iod))
-    gy = cv2.Sobel(grey, cv2.CV_32F, 0, 1, ksize=3)[y0:y1, x0:x1]
-    gx = np.abs(cv2.Sobel(grey, cv2.CV_32F, 1, 0, ksize=3))[y0:y1, x0:x1]
+        return 0.0, 0.0
+    # only the box and the blur's reach around it are smoothed
+    pad = int(np.ceil(4 * max(0.6, 0.006 * iod))) + 2
+    bx0, by0, bx1, by1 = max(x0 - pad, 0), max(y0 - pad, 0), min(x1 + pad, w), min(y1 + pad, h)
+    grey = cv2.GaussianBlur(_grey(image[by0:by1, bx0:bx1]), (0, 0), max(0.6, 0.006 * iod))
+    inner = (slice(y0 - by0, y1 - by0), slice(x0 - bx0, x1 - bx0))
+    gy = cv2.Sobel(grey, cv2.CV_32F, 0, 1, ksize=3)[inner]
+    gx = np.abs(cv2.Sobel(grey, cv2.CV_32F, 1, 0, ksize=3))[inner]
     spans = []
     for sign in (1.0, -1.0):  # brighter below, darker below: a bar's two edges
         # a frame's edge is strong in absolute terms (a dark frame on skin): 12 grey levels per pixel
         strong = (sign * gy > 4 * 12.0) & (sign * gy > gx)
         # rows grouped in bands of 3 (a frame edge is rarely exactly one pixel row)
-        spans.append(max(strong[max(0, r - 1):r + 2].any(0).mean() for r in range(strong.shape[0])))
-    return bool(max(spans) >= BRIDGE_SPAN and min(spans) >= BAR_SPAN)
+        spans.append(float(max(strong[max(0, r - 1):r + 2].any(0).mean() for r in range(strong.shape[0]))))
+    return max(spans), min(spans)
+
+
+def has_glasses(image: np.ndarray, landmarks: np.ndarray) -> bool:
+    """Whether a bar spans the nose bridge (see the module doc): in the bridge box, or in the taller box with
+    both of its edges across most of it (a thin wire bridge above or below landmark 168)."""
+    strong, weak = bar_spans(image, landmarks, BRIDGE_H)
+    if strong >= BRIDGE_SPAN and weak >= BAR_SPAN:
+        return True
+    strong, weak = bar_spans(image, landmarks, TALL_H)
+    return bool(weak >= TALL_SPAN)
 
 
 def band_bottom(image: np.ndarray | None, landmarks: np.ndarray) -> float:
@@ -175,6 +203,8 @@ def frame_pixels(image: np.ndarray, landmarks: np.ndarray, bottom: float | None 
 
     strong, x0, y0 = band_edges(image, landmarks, bottom) if edges is None else edges
     xy = np.asarray(landmarks, np.float64)[:, :2]
+    if bottom is not None and bottom <= band_bottom(None, landmarks) + 1.0:  # no rim found within the band's reach
+        strong = _with_low_rims(image, xy, strong, x0, y0)
     nose = cv2.convexHull(np.round(xy[list(LOWER_NOSE)] - [x0, y0]).astype(np.int32))
     strong = strong & ~(cv2.fillConvexPoly(np.zeros(strong.shape, np.uint8), nose, 1) > 0)
     if not strong.any():
@@ -182,6 +212,40 @@ def frame_pixels(image: np.ndarray, landmarks: np.ndarray, bottom: float | None 
     grow = max(1, int(round(FRAME_GROW * corner_iod(xy))))
     kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * grow + 1, 2 * grow + 1))
     return FramePixels(cv2.dilate(strong.astype(np.uint8), kernel) > 0, x0, y0)
+
+
+def _with_low_rims(image: np.ndarray, xy: np.ndarray, strong: np.ndarray, x0: int, y0: int) -> np.ndarray:
+    """The band's edge mask grown down over the lenses' lower rims that hang below it (a frame worn low on the
+    nose, a face looking down): strong edges within LOW_RIM IOD under the band that join the band's own edges
+    (through its last rows) and run across at least LOW_RIM_WIDTH IOD, as a rim does (a nose's side runs down)."""
+    import cv2
+
+    if not strong.size or not strong[-2:].any():
+        return strong
+    iod = corner_iod(xy)
+    h, w = image.shape[:2]
+    y1 = y0 + strong.shape[0]
+    y2 = int(min(h, y1 + LOW_RIM * iod))
+    if y2 - y1 < 2:
+        return strong
+    x1 = x0 + strong.shape[1]
+    grey = cv2.GaussianBlur(_grey(image[max(0, y0 - 4):min(h, y2 + 4), x0:x1]), (0, 0), max(0.6, 0.006 * iod))
+    grey = grey[y0 - max(0, y0 - 4):y0 - max(0, y0 - 4) + (y2 - y0)]
+    mag = np.hypot(cv2.Sobel(grey, cv2.CV_32F, 1, 0, ksize=3), cv2.Sobel(grey, cv2.CV_32F, 0, 1, ksize=3))
+    below = mag[strong.shape[0]:] > 4 * 12.0
+    nose = cv2.convexHull(np.round(xy[list(LOWER_NOSE)] - [x0, y1]).astype(np.int32))
+    below &= cv2.fillConvexPoly(np.zeros(below.shape, np.uint8), nose, 1) == 0
+    joined = np.vstack([strong[-2:], below]).astype(np.uint8)
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(joined, connectivity=8)
+    keep = np.zeros(count, bool)
+    for k in range(1, count):
+        on_band = labels[:2] == k
+        if on_band.any() and stats[k, cv2.CC_STAT_WIDTH] >= LOW_RIM_WIDTH * iod \
+                and stats[k, cv2.CC_STAT_HEIGHT] > 2:
+            keep[k] = True
+    if not keep.any():
+        return strong
+    return np.vstack([strong, keep[labels[2:]]])
 
 
 def pin_frame(map_x: np.ndarray, map_y: np.ndarray, frame: FramePixels, iod: float) -> tuple[np.ndarray, np.ndarray]:
