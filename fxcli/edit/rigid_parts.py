@@ -19,7 +19,9 @@ lower lids' lowest point without a gap over RIM_GAP, at most RIM_REACH IOD below
 further down (round lenses worn low) are not taken into the band, which would hold the nose and cheeks, but
 their pixels are pinned with the frame (below).
 Its landmarks do not move, and the strong edges in that band (the frame's outline, subsampled) become
-still control points of the warp's spline, so a lens stays round and a frame straight.
+still control points of the warp's spline, so a lens stays round and a frame straight. Below the lids the band
+holds only the lenses' columns; it never holds the lower nose (no frame lies on it) or anything within
+MOUTH_CLEAR IOD of the lips, which a face tilted in the photo brings into the band's rows.
 
 The spline holds those points only approximately: where the face under the frame moves a lot (a nose
 wrinkling up under a lens's inner corner) a rim was dragged up to 20 px into a wave. So after the warp the
@@ -37,6 +39,7 @@ from typing import NamedTuple
 import numpy as np
 
 from fxcli.edit.cielab import luma
+from fxcli.edit.mouth_interior import OUTER_LIPS
 from fxcli.edit.polygons import corner_iod
 
 BRIDGE_LANDMARK = 168
@@ -48,6 +51,11 @@ BAR_SPAN = 0.25  # the bar's weaker edge: the share of the box's width it crosse
 # face's brow shadow and the nose's side reached 0.44 on their weaker side; thin frames 0.67 and 0.84)
 TALL_H = 0.6
 TALL_SPAN = 0.6
+LENS_OUT = 0.4  # IOD past an eye's outer corner that a lens reaches
+# IOD around the lips that the band never holds: a face tilted in the photo brings its mouth into the band's
+# rows (interfaces-004, aviators, rolled 14 deg: landmarks held beside the mouth folded the warp under fear's
+# jaw drop, which the editor then limited to 0.51 of the motion; 0.74 with 0.15 IOD clear, none with this)
+MOUTH_CLEAR = 0.35
 LOW_RIM = 0.5  # IOD under the eye band searched for a frame's lower rims hanging below it
 LOW_RIM_WIDTH = 0.3  # IOD: how far across such a rim runs at least
 EDGE_FRACTION = 0.25  # of the band's strongest gradient: what counts as a strong edge
@@ -177,7 +185,91 @@ def band_edges(image: np.ndarray, landmarks: np.ndarray, bottom: float | None) -
         return np.zeros((0, 0), bool), 0, 0
     grey = cv2.GaussianBlur(_grey(image), (0, 0), max(0.6, 0.006 * iod))[y0:y1, x0:x1]
     mag = np.hypot(cv2.Sobel(grey, cv2.CV_32F, 1, 0, ksize=3), cv2.Sobel(grey, cv2.CV_32F, 0, 1, ksize=3))
-    return mag > max(EDGE_FRACTION * float(mag.max()), 4 * 12.0), x0, y0
+    strong = mag > max(EDGE_FRACTION * float(mag.max()), 4 * 12.0)
+    # below the lids only the lenses' columns: the nose between them and the mouth go on moving
+    below = np.arange(y0, y1)[:, None] > band_bottom(None, landmarks)
+    strong &= ~(below & ~_under_lenses(xy, np.arange(x0, x1))[None, :])
+    return strong & ~_near_mouth(xy, strong.shape, x0, y0), x0, y0
+
+
+def _on_lower_nose(xy: np.ndarray, points: np.ndarray) -> np.ndarray:
+    """Bool per point: inside (or on) the lower nose's outline (LOWER_NOSE's convex hull)."""
+    import cv2
+
+    hull = cv2.convexHull(xy[list(LOWER_NOSE)].astype(np.float32))
+    return np.array([cv2.pointPolygonTest(hull, (float(x), float(y)), False) >= 0 for x, y in points], bool)
+
+
+def _under_lenses(xy: np.ndarray, x: np.ndarray) -> np.ndarray:
+    """Bool per x (px): in the columns a lens covers under an eye, from its inner corner out to LENS_OUT IOD past
+    its outer corner (the band's part below the lids holds only these)."""
+    iod = corner_iod(xy)
+    out = np.zeros(len(x), bool)
+    for outer, inner in ((33, 133), (263, 362)):
+        a, b = xy[outer, 0], xy[inner, 0]
+        lo, hi = (a - LENS_OUT * iod, b) if a < b else (b, a + LENS_OUT * iod)
+        out |= (x >= lo) & (x <= hi)
+    return out
+
+
+def _near_mouth(xy: np.ndarray, shape: tuple[int, int], x0: int, y0: int) -> np.ndarray:
+    """(h, w) bool over a box at (x0, y0): within MOUTH_CLEAR IOD of the lips (their outer contour, filled)."""
+    import cv2
+
+    lips = xy[list(OUTER_LIPS)]
+    reach = MOUTH_CLEAR * corner_iod(xy)
+    # worked out over the box and the lips together (the lips may lie outside the box), then cut to the box
+    ux0, uy0 = int(min(x0, np.floor(lips[:, 0].min() - reach))), int(min(y0, np.floor(lips[:, 1].min() - reach)))
+    ux1 = int(max(x0 + shape[1], np.ceil(lips[:, 0].max() + reach) + 1))
+    uy1 = int(max(y0 + shape[0], np.ceil(lips[:, 1].max() + reach) + 1))
+    filled = np.zeros((uy1 - uy0, ux1 - ux0), np.uint8)
+    cv2.fillPoly(filled, [np.round(lips - [ux0, uy0]).astype(np.int32)], 1)
+    gap = cv2.distanceTransform((filled == 0).astype(np.uint8), cv2.DIST_L2, 3)
+    return gap[y0 - uy0:y0 - uy0 + shape[0], x0 - ux0:x0 - ux0 + shape[1]] <= reach
+
+
+def _on_lower_nose(xy: np.ndarray, points: np.ndarray) -> np.ndarray:
+    """Bool per point: inside (or on) the lower nose's outline (LOWER_NOSE's convex hull)."""
+    import cv2
+
+    hull = cv2.convexHull(xy[list(LOWER_NOSE)].astype(np.float32))
+    return np.array([cv2.pointPolygonTest(hull, (float(x), float(y)), False) >= 0 for x, y in points], bool)
+
+
+def _under_lenses(xy: np.ndarray, x: np.ndarray) -> np.ndarray:
+    """Bool per x (px): in the columns a lens covers under an eye, from its inner corner out to LENS_OUT IOD past
+    its outer corner (the band's part below the lids holds only these)."""
+    iod = corner_iod(xy)
+    out = np.zeros(len(x), bool)
+    for outer, inner in ((33, 133), (263, 362)):
+        a, b = xy[outer, 0], xy[inner, 0]
+        lo, hi = (a - LENS_OUT * iod, b) if a < b else (b, a + LENS_OUT * iod)
+        out |= (x >= lo) & (x <= hi)
+    return out
+
+
+def _near_mouth(xy: np.ndarray, shape: tuple[int, int], x0: int, y0: int) -> np.ndarray:
+    """(h, w) bool over a box at (x0, y0): within MOUTH_CLEAR IOD of the lips (their outer contour, filled)."""
+    import cv2
+
+    lips = np.zeros(shape, np.uint8)
+    cv2.fillPoly(lips, [np.round(xy[list(OUTER_LIPS)] - [x0, y0]).astype(np.int32)], 1)
+    if not lips.any():  # the lips lie outside the box: how far each pixel is from them, in the photo's frame
+        return _mouth_distance(xy, shape, x0, y0) <= MOUTH_CLEAR * corner_iod(xy)
+    gap = cv2.distanceTransform((lips == 0).astype(np.uint8), cv2.DIST_L2, 3)
+    return gap <= MOUTH_CLEAR * corner_iod(xy)
+
+
+def _mouth_distance(xy: np.ndarray, shape: tuple[int, int], x0: int, y0: int) -> np.ndarray:
+    """(h, w) float: each pixel's distance (px) to the nearest point of the lips' outer contour."""
+    lips = xy[list(OUTER_LIPS)]
+    ys, xs = np.mgrid[y0:y0 + shape[0], x0:x0 + shape[1]]
+    d = np.full(shape, np.inf)
+    for a, b in zip(lips, np.roll(lips, -1, axis=0), strict=True):
+        ab = b - a
+        t = np.clip(((xs - a[0]) * ab[0] + (ys - a[1]) * ab[1]) / max(float(ab @ ab), 1e-9), 0.0, 1.0)
+        d = np.minimum(d, np.hypot(xs - a[0] - t * ab[0], ys - a[1] - t * ab[1]))
+    return d
 
 
 def eye_band_points(image: np.ndarray, landmarks: np.ndarray, bottom: float | None = None,
@@ -305,4 +397,13 @@ def eye_band_landmarks(landmarks: np.ndarray, bottom: float | None = None) -> np
     iod = corner_iod(xy)
     top = xy[list(BROW_TOP)][:, 1].min() - 0.15 * iod
     bottom = band_bottom(None, landmarks) if bottom is None else bottom
-    return np.flatnonzero((xy[:, 1] >= top) & (xy[:, 1] <= bottom))
+    inside = np.flatnonzero((xy[:, 1] >= top) & (xy[:, 1] <= bottom))
+    # below the lids only under the lenses; never the lower nose (no frame lies on it: it goes on moving)
+    low = xy[inside, 1] > band_bottom(None, landmarks)
+    inside = inside[(~low | _under_lenses(xy, xy[inside, 0])) & ~_on_lower_nose(xy, xy[inside])]
+    # never the lips or what lies next to them (a tilted face's mouth corner can sit above the band's bottom)
+    x0, y0 = int(np.floor(xy[:, 0].min())), int(np.floor(xy[:, 1].min()))
+    w, h = int(np.ceil(xy[:, 0].max())) - x0 + 2, int(np.ceil(xy[:, 1].max())) - y0 + 2
+    near = _near_mouth(xy, (h, w), x0, y0)
+    px = np.clip(np.round(xy[inside] - [x0, y0]).astype(int), 0, [w - 1, h - 1])
+    return inside[~near[px[:, 1], px[:, 0]]]
