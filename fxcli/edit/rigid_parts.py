@@ -216,42 +216,6 @@ def _near_mouth(xy: np.ndarray, shape: tuple[int, int], x0: int, y0: int) -> np.
     """(h, w) bool over a box at (x0, y0): within MOUTH_CLEAR IOD of the lips (their outer contour, filled)."""
     import cv2
 
-    lips = xy[list(OUTER_LIPS)]
-    reach = MOUTH_CLEAR * corner_iod(xy)
-    # worked out over the box and the lips together (the lips may lie outside the box), then cut to the box
-    ux0, uy0 = int(min(x0, np.floor(lips[:, 0].min() - reach))), int(min(y0, np.floor(lips[:, 1].min() - reach)))
-    ux1 = int(max(x0 + shape[1], np.ceil(lips[:, 0].max() + reach) + 1))
-    uy1 = int(max(y0 + shape[0], np.ceil(lips[:, 1].max() + reach) + 1))
-    filled = np.zeros((uy1 - uy0, ux1 - ux0), np.uint8)
-    cv2.fillPoly(filled, [np.round(lips - [ux0, uy0]).astype(np.int32)], 1)
-    gap = cv2.distanceTransform((filled == 0).astype(np.uint8), cv2.DIST_L2, 3)
-    return gap[y0 - uy0:y0 - uy0 + shape[0], x0 - ux0:x0 - ux0 + shape[1]] <= reach
-
-
-def _on_lower_nose(xy: np.ndarray, points: np.ndarray) -> np.ndarray:
-    """Bool per point: inside (or on) the lower nose's outline (LOWER_NOSE's convex hull)."""
-    import cv2
-
-    hull = cv2.convexHull(xy[list(LOWER_NOSE)].astype(np.float32))
-    return np.array([cv2.pointPolygonTest(hull, (float(x), float(y)), False) >= 0 for x, y in points], bool)
-
-
-def _under_lenses(xy: np.ndarray, x: np.ndarray) -> np.ndarray:
-    """Bool per x (px): in the columns a lens covers under an eye, from its inner corner out to LENS_OUT IOD past
-    its outer corner (the band's part below the lids holds only these)."""
-    iod = corner_iod(xy)
-    out = np.zeros(len(x), bool)
-    for outer, inner in ((33, 133), (263, 362)):
-        a, b = xy[outer, 0], xy[inner, 0]
-        lo, hi = (a - LENS_OUT * iod, b) if a < b else (b, a + LENS_OUT * iod)
-        out |= (x >= lo) & (x <= hi)
-    return out
-
-
-def _near_mouth(xy: np.ndarray, shape: tuple[int, int], x0: int, y0: int) -> np.ndarray:
-    """(h, w) bool over a box at (x0, y0): within MOUTH_CLEAR IOD of the lips (their outer contour, filled)."""
-    import cv2
-
     lips = np.zeros(shape, np.uint8)
     cv2.fillPoly(lips, [np.round(xy[list(OUTER_LIPS)] - [x0, y0]).astype(np.int32)], 1)
     if not lips.any():  # the lips lie outside the box: how far each pixel is from them, in the photo's frame
