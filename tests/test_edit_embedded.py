@@ -56,6 +56,25 @@ def test_shipped_correspondence_is_reproduced_from_a_render():
     assert np.median(residual) < 2.0
 
 
+def test_inner_lip_landmarks_sit_on_their_own_lip():
+    """Each inner lip landmark of the shipped correspondence sits on its own lip: ICT's full jawOpen drops the
+    lower one's vertex by more than LOWER_LIP_DROP_CM and the upper one's by less, and mirror-image landmarks
+    drop alike (402 sat on the upper lip, 0.5 cm against its mirror image 178's 2.9)."""
+    from fxcli.edit.facemesh_correspondence import LOWER_LIP_DROP_CM, load_correspondence
+    from fxcli.edit.mouth_interior import LOWER_INNER_LIP, UPPER_INNER_LIP
+    from fxcli.rigs.ict_rig import IctRig
+    from fxcli.tracks.channels import ARKIT52
+
+    rig = IctRig.load()
+    jaw = np.zeros(len(ARKIT52), np.float32)
+    jaw[ARKIT52.index("jawOpen")] = 1.0
+    drop = (rig.vertices(np.zeros_like(jaw)) - rig.vertices(jaw))[load_correspondence(), 1]  # cm, down > 0
+    lower, upper = drop[list(LOWER_INNER_LIP[1:-1])], drop[list(UPPER_INNER_LIP[1:-1])]
+    assert (lower > LOWER_LIP_DROP_CM).all() and (upper < LOWER_LIP_DROP_CM).all()
+    assert np.allclose(lower, lower[::-1], rtol=0.1) and np.allclose(upper, upper[::-1], rtol=0.25)
+    assert lower.min() > 1.5 * upper.max()  # the two lips part everywhere between the corners
+
+
 def test_displacements_scale_with_alpha_and_point_the_right_way(editor, portrait):
     _, face = portrait
     zero = editor.image_displacements(face, [("surprised", 0.0)])
@@ -228,8 +247,11 @@ def test_the_warp_never_folds(editor, monkeypatch):
                     expected = close_lips(image, expected, min(strength(alpha), 1.0))[1]
                 assert np.allclose(expected, editor.last_dst, atol=1e-3)
                 assert folded_share(map_x, map_y, src, dst) <= FOLD_SHARE, (n, expr, alpha)
-                if alpha == 1.0:  # at alpha 1 at most a few pixels (a sliver between crossing nose-wing landmarks)
-                    assert (jacobian_det(map_x, map_y)[~mouth_opening(image.shape, dst)] <= 0).sum() <= 10, (n, expr)
+                # at alpha 1 at most a few pixels: a sliver between crossing nose-wing landmarks, or under fear's
+                # scream a 2-px sliver where the lower lip's inner edge, near a corner, passes its outer edge (ICT's
+                # jawOpen drops the inner edge there 2.1 cm, the outer one 1.7: 15 px on 005, 13 on 010)
+                if alpha == 1.0:
+                    assert (jacobian_det(map_x, map_y)[~mouth_opening(image.shape, dst)] <= 0).sum() <= 20, (n, expr)
     assert limited >= 1  # alpha 3 is past the limit somewhere: the guard is exercised
 
 
@@ -821,7 +843,7 @@ def test_pinned_golden_numbers_of_a_seeded_edit(editor, portrait, expression):
     assert int((diff.max(2) > 30).sum()) == pytest.approx(changed, rel=0.005)
 
 
-GOLDEN = {"surprised": (3.416, 8431), "fear": (5.454, 14320), "sad": (2.301, 4734)}
+GOLDEN = {"surprised": (3.450, 8533), "fear": (5.444, 14237), "sad": (2.292, 4694)}
 
 
 def test_pinned_golden_numbers_of_happy_past_alpha_one(editor, portrait):

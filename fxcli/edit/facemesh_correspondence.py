@@ -7,6 +7,14 @@ finds its own lip), FaceMesh is run on the render, every ICT face-part vertex is
 same camera, and each landmark takes the vertex nearest in the image among those within 3 px, preferring
 the one nearest the camera (the visible surface); failing that, the nearest face vertex. The file holds
 the vertex index and the image distance at derivation (`residual_px`) for each landmark.
+
+The inner lips' landmarks choose on their own lip only. On the render FaceMesh puts the lower inner lip inside
+the opening, a few pixels above the lower lip's edge, where the nearest vertex may be the upper lip's: five of
+the lower inner lip's nine landmarks (95, 88, 402, 318, 324) sat on the upper lip, so that an opened jaw left
+them nearly still (402 moved 0.5 cm under jawOpen, its mirror image 178 2.9 cm) and an edit's open mouth came
+out pointed, the lower lip dragging the upper lip's middle up into a notch where the two crossed. A vertex
+belongs to the lower lip when ICT's full jawOpen lowers it by more than LOWER_LIP_DROP_CM (the lower lip's
+inner edge drops 1.7-3.5 cm, the upper lip's 0.3-0.9 cm).
 """
 
 from __future__ import annotations
@@ -22,6 +30,7 @@ CORRESPONDENCE_FILE = asset_path("ict_facemesh", "facemesh_to_ict.npz")
 RENDER_SIZE = 512
 JAW_OPEN = 0.3
 NEAR_PX = 3.0
+LOWER_LIP_DROP_CM = 1.2
 
 
 def project(vertices: np.ndarray, camera, size: int) -> tuple[np.ndarray, np.ndarray]:
@@ -33,6 +42,7 @@ def project(vertices: np.ndarray, camera, size: int) -> tuple[np.ndarray, np.nda
 
 def derive_correspondence() -> tuple[np.ndarray, np.ndarray]:
     """(vertex index (468,) int32, residual px (468,) float32) from a render of the ICT head."""
+    from fxcli.edit.mouth_interior import LOWER_INNER_LIP, UPPER_INNER_LIP
     from fxcli.face import detect_faces
     from fxcli.render import Camera, make_renderer
     from fxcli.rigs.ict_rig import IctRig
@@ -50,10 +60,16 @@ def derive_correspondence() -> tuple[np.ndarray, np.ndarray]:
     landmarks = faces[0].landmarks[:, :2]
     v0, v1 = rig.parts["face"]
     pixels, depth = project(vertices[v0:v1 + 1], camera, RENDER_SIZE)
+    weights[ARKIT52.index("jawOpen")] = 1.0
+    drop = (vertices - rig.vertices(weights))[v0:v1 + 1, 1] / (1.0 - JAW_OPEN)  # cm lowered by the full jawOpen
+    lower = drop > LOWER_LIP_DROP_CM
+    allowed = {k: lower for k in LOWER_INNER_LIP[1:-1]} | {k: ~lower for k in UPPER_INNER_LIP[1:-1]}
     index = np.zeros(len(landmarks), np.int32)
     residual = np.zeros(len(landmarks), np.float32)
     for k, point in enumerate(landmarks):
         dist = np.linalg.norm(pixels - point, axis=1)
+        if k in allowed:
+            dist = np.where(allowed[k], dist, np.inf)
         near = np.flatnonzero(dist < NEAR_PX)
         if len(near):
             # the visible surface: vertices within 0.3 cm of the nearest one in depth; then the nearest in 2D
