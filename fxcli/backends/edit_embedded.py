@@ -480,7 +480,10 @@ class EmbeddedEditor:
         on_skin = weight[ys, xs] > 0.5
         skin = np.median(part[on_skin][::7], axis=0) if on_skin.any() else np.zeros(3)
         tint = 1.0 + (np.asarray(SKIN_TINT, np.float32) - 1.0) * colour_share(skin)
-        tinted = part * gain[:, None] ** tint.astype(np.float32)
+        # a darkening only: brightened skin (a stretched cheek, ratio above 1) tinted the same way turned blue-violet
+        # (r ** 1.3 on blue, r ** 0.6 on red); it keeps its colour
+        exponent = np.where((gain < 1.0)[:, None], tint.astype(np.float32)[None], np.float32(1.0))
+        tinted = part * gain[:, None] ** exponent
         tinted *= (gain * luma(part) / np.maximum(luma(tinted), 1e-3))[:, None]
         result = out.copy()
         result[y0 + ys, x0 + xs] = np.clip(tinted + 0.5, 0, 255).astype(np.uint8)

@@ -19,7 +19,8 @@ The editor applies the ratio r to the skin's red, green and blue as r ** SKIN_TI
 scales the three so that the pixel's luma is r times the photo's: the light in a crease is mostly light that
 the skin around it reflected, so it is skin-coloured, and the skin in a fold darkens to a deeper, redder tone
 rather than to grey, by as much as the ratio says. Multiplied equally on all three channels, a chin or
-nasolabial fold of 0.6 on fair or orange-lit skin read as a grey-green smudge.
+nasolabial fold of 0.6 on fair or orange-lit skin read as a grey-green smudge. A brightening (r above 1) is
+applied equally to the three: tinted the same way, a stretched cheek turned blue-violet.
 """
 
 from __future__ import annotations
