@@ -914,6 +914,29 @@ def test_held_channels_stop_growing_at_alpha_one(editor):
     np.testing.assert_allclose(blend[smile], 1.2 * unit[smile] + 1.1 * sad[smile])
 
 
+def test_late_channels_follow_a_power_of_alpha_up_to_one(editor):
+    """Hand-worked on fear (LATE: brows and frown squared): at alpha 0.5 those channels are a quarter of the
+    entry's, the jaw half; at alpha 1 and past it (1.3) every channel is alpha times the entry's except the
+    held upper-lip raise; in a blend each term keeps its own ramp."""
+    from fxcli.edit.au_emphasis import LATE, onset
+    from fxcli.tracks.channels import ARKIT52
+
+    assert LATE["fear"] == {"browInnerUp": 2.0, "browDown": 2.0, "mouthFrown": 2.0}
+    frown, brow, jaw = ARKIT52.index("mouthFrownLeft"), ARKIT52.index("browInnerUp"), ARKIT52.index("jawOpen")
+    lip = ARKIT52.index("mouthUpperUpLeft")
+    assert onset("fear")[[frown, brow, jaw]].tolist() == [2.0, 2.0, 1.0] and (onset("sad") == 1.0).all()
+    unit = editor.expression_weights("fear")
+    half = editor.weights_of([("fear", 0.5)])
+    assert half[frown] == pytest.approx(0.25 * unit[frown]) and half[brow] == pytest.approx(0.25 * unit[brow])
+    assert half[jaw] == pytest.approx(0.5 * unit[jaw])
+    np.testing.assert_allclose(editor.weights_of([("fear", 1.0)]), unit)
+    past = editor.weights_of([("fear", 1.3)])
+    assert past[frown] == pytest.approx(1.3 * unit[frown]) and past[lip] == pytest.approx(unit[lip])
+    sad = editor.expression_weights("sad")
+    blend = editor.weights_of([("fear", 0.5), ("sad", 0.5)])  # each term on its own ramp
+    assert blend[frown] == pytest.approx(0.25 * unit[frown] + 0.5 * sad[frown])
+
+
 def test_surprise_past_alpha_one_opens_the_eyes_over_a_held_mouth(editor, portrait):
     """Surprise holds its jaw drop and rounded lips at alpha 1 (HELD): past it, the inner lips part no further
     (hand-worked: the held channels' weights equal alpha 1's) while the upper lids go on rising in the photo

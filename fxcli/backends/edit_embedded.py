@@ -187,10 +187,11 @@ class EmbeddedEditor:
         """ARKit-52 weights of a library name, synonym or description (mixture of the nearest entries)."""
         return self._resolved(expression)[0]
 
-    def _resolved(self, expression: str) -> tuple[np.ndarray, np.ndarray]:
-        """(ARKit-52 weights, share (52,) of each channel held at its alpha-1 amount past alpha 1)."""
+    def _resolved(self, expression: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(ARKit-52 weights, share (52,) of each channel held at its alpha-1 amount past alpha 1, exponent (52,)
+        of alpha up to 1 for each channel)."""
         if expression not in self._weights:
-            from fxcli.edit.au_emphasis import emphasised, held
+            from fxcli.edit.au_emphasis import emphasised, held, onset
             from fxcli.expressions.library import load_library
             from fxcli.expressions.resolve import resolve_expression
 
@@ -198,18 +199,21 @@ class EmbeddedEditor:
             mixture = resolve_expression(expression).mixture()
             total = max(sum(w for _, w in mixture), 1e-12)
             self._weights[expression] = (sum(w * emphasised(n, lib.by_name[n].weights) for n, w in mixture),
-                                         sum(w * held(n) for n, w in mixture) / total)
+                                         sum(w * held(n) for n, w in mixture) / total,
+                                         sum(w * onset(n) for n, w in mixture) / total)
         return self._weights[expression]
 
     def weights_of(self, terms: list[tuple[str, float]]) -> np.ndarray:
         """ARKit-52 weights (float64) of sum_k alpha_k * expression_k; a channel an entry holds
-        (fxcli/edit/au_emphasis.py HELD) grows with alpha up to 1 only."""
+        (fxcli/edit/au_emphasis.py HELD) grows with alpha up to 1 only, one that comes in late (LATE) grows as
+        alpha ** exponent up to 1."""
         from fxcli.tracks.channels import ARKIT52
 
         out = np.zeros(len(ARKIT52))
         for name, a in terms:
-            weights, hold = self._resolved(name)
-            out = out + weights * (a + (min(a, 1.0) - a) * hold)
+            weights, hold, exponent = self._resolved(name)
+            ramp = np.power(a, exponent) if 0.0 <= a <= 1.0 else np.full(len(ARKIT52), a)
+            out = out + weights * (ramp + (min(a, 1.0) - ramp) * hold)
         return out
 
     def landmark_displacements(self, terms: list[tuple[str, float]]) -> np.ndarray:
