@@ -428,6 +428,44 @@ def test_shading_brightens_skin_without_a_tint(editor, portrait, monkeypatch):
     assert out[y, x, 2] - skin[2] < out[y, x, 0] - skin[0]  # blue gains least: no violet cast
 
 
+def test_shading_leaves_glasses_and_occluders_alone(editor, portrait, monkeypatch):
+    """A darkening ratio over the eye band and a cheek: with a frame (two rims drawn as rings) the band inside the
+    rims' hull keeps its pixels exactly (the brows' creases showed through a mirrored lens), the cheek below is
+    darkened as before; an occluder's mask keeps the cheek too."""
+    import cv2
+
+    from fxcli.backends.edit_embedded import RigidParts
+    from fxcli.edit.rigid_parts import FramePixels, frame_hull
+
+    image, face = portrait
+    skin = np.array([200, 150, 120], np.uint8)
+    flat = np.broadcast_to(skin, image.shape).copy()
+    dst = face.landmarks[:, :2].astype(np.float64)
+    ratio = np.full(image.shape[:2], 0.6, np.float32)
+    monkeypatch.setattr(editor, "shading_ratio", lambda shape, face, terms: ratio)
+    left, right, cheek = np.round(dst[[159, 386, 205]]).astype(int)  # upper lids and a cheek below the eye
+    radius = int(0.35 * np.linalg.norm(right - left))
+    x0, y0 = left[0] - 2 * radius, min(left[1], right[1]) - 2 * radius
+    rims = np.zeros((4 * radius + abs(int(right[1] - left[1])), right[0] - left[0] + 4 * radius), np.uint8)
+    for centre in (left, right):
+        cv2.circle(rims, (int(centre[0] - x0), int(centre[1] - y0)), radius, 1, 2)
+    frame = FramePixels(rims > 0, int(x0), int(y0))
+    from fxcli.edit.polygons import corner_iod
+
+    hull = frame_hull(frame, (0, 0, image.shape[1], image.shape[0]), corner_iod(dst))
+    assert hull[left[1], left[0]] == pytest.approx(1.0) and hull[left[1], (left[0] + right[0]) // 2] > 0.99
+    assert hull[cheek[1], cheek[0]] < 1e-3 and hull[0, 0] == 0.0
+    rigid = RigidParts(np.zeros(0, np.int64), np.zeros((0, 2)), frame)
+    out = editor.apply_shading(flat, face, [("fear", 1.0)], dst, rigid)
+    plain = editor.apply_shading(flat, face, [("fear", 1.0)], dst)
+    assert (out[hull >= 1.0] == skin).all() and (plain[hull >= 1.0] != skin).any()
+    assert (out[cheek[1], cheek[0]] == plain[cheek[1], cheek[0]]).all() and out[cheek[1], cheek[0], 2] < skin[2]
+    occluded = np.zeros(image.shape[:2], np.float32)
+    occluded[cheek[1] - 5:cheek[1] + 6, cheek[0] - 5:cheek[0] + 6] = 1.0
+    kept = editor.apply_shading(flat, face, [("fear", 1.0)], dst, rigid._replace(frame=None, occluders=occluded))
+    assert (kept[occluded == 1.0] == skin).all() and (kept[hull >= 1.0] != skin).any()
+
+
 @pytest.mark.parametrize("expression", ["surprised", "fear", "angry", "disgust"])
 def test_a_black_and_white_portrait_stays_grey(editor, portrait, expression):
     """Nothing the editor adds brings colour into a grey photo: the rendered mouth (red tongue, warm enamel) and

@@ -370,7 +370,7 @@ class EmbeddedEditor:
         out = cv2.remap(image, map_x, map_y, interpolation=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REFLECT)
         out, dst = shape_lids(out, dst, src + moves)  # the raised lids' arch, which the coarse warp falls short of
         self.last_dst, self.last_share = dst, share
-        out = reveal_eyes(self.apply_shading(out, face, terms, dst), image, src, dst, unseen)
+        out = reveal_eyes(self.apply_shading(out, face, terms, dst, rigid), image, src, dst, unseen)
         if not self.parts_lips(terms):  # the lips brought together, nothing painted (fxcli/edit/lip_close.py)
             from fxcli.edit.lip_close import close_lips
             from fxcli.edit.mouth_interior import COVERED, lips_covered
@@ -445,7 +445,8 @@ class EmbeddedEditor:
             still_points.append(points)
         if not still_marks:
             return None
-        return RigidParts(np.unique(np.concatenate(still_marks)).astype(np.int64), np.vstack(still_points), frame)
+        return RigidParts(np.unique(np.concatenate(still_marks)).astype(np.int64), np.vstack(still_points), frame,
+                          self.last_occluders)
 
     def protect_rigid(self, image: np.ndarray, face, moves: np.ndarray,
                       rigid: tuple[np.ndarray, np.ndarray] | None | bool = True) -> tuple[np.ndarray, np.ndarray]:
@@ -460,8 +461,10 @@ class EmbeddedEditor:
         moves[rigid[0]] = 0.0
         return moves, rigid[1]
 
-    def apply_shading(self, out: np.ndarray, face, terms: list[tuple[str, float]], dst: np.ndarray) -> np.ndarray:
-        """The output multiplied by the expression-ratio image on the skin (not the eyes or mouth opening)."""
+    def apply_shading(self, out: np.ndarray, face, terms: list[tuple[str, float]], dst: np.ndarray,
+                      rigid: RigidParts | None = None) -> np.ndarray:
+        """The output multiplied by the expression-ratio image on the skin (not the eyes or mouth opening, nor a
+        pair of glasses and what they hold still, nor hair or an object in front: `rigid`)."""
         ratio = self.shading_ratio(out.shape, face, terms)
         rows, cols = np.nonzero((ratio != 1.0).any(1)), np.nonzero((ratio != 1.0).any(0))
         if not len(rows[0]):
@@ -469,6 +472,13 @@ class EmbeddedEditor:
         # only where the ratio is not 1 (its box): elsewhere the gain is 1 and the photo stays as it is
         y0, y1, x0, x1 = rows[0][0], rows[0][-1] + 1, cols[0][0], cols[0][-1] + 1
         weight = skin_mask(out.shape, dst, (x0, y0, x1, y1))
+        if rigid is not None and rigid.frame is not None:
+            from fxcli.edit.polygons import corner_iod
+            from fxcli.edit.rigid_parts import frame_hull
+
+            weight = weight * (1.0 - frame_hull(rigid.frame, (x0, y0, x1, y1), corner_iod(dst)))
+        if rigid is not None and rigid.occluders is not None:
+            weight = weight * (1.0 - rigid.occluders[y0:y1, x0:x1])
         from fxcli.edit.cielab import colour_share, luma
         from fxcli.edit.shading_ratio import SKIN_TINT
 
@@ -564,12 +574,14 @@ _BUILDER: dict[int, object] = {}  # per process id: one background thread that b
 
 
 class RigidParts(NamedTuple):
-    """What the warp keeps still: landmark indices, extra still points (N, 2) and a pair of glasses' pixels
-    (fxcli/edit/rigid_parts.py FramePixels, or None)."""
+    """What the warp keeps still: landmark indices, extra still points (N, 2), a pair of glasses' pixels
+    (fxcli/edit/rigid_parts.py FramePixels, or None) and the occluders' (H, W) mask (fxcli/edit/occluders.py,
+    or None)."""
 
     marks: np.ndarray
     points: np.ndarray
     frame: object | None
+    occluders: np.ndarray | None = None
 
 
 def _grid(shape: tuple[int, ...], still: np.ndarray):

@@ -80,6 +80,8 @@ FEATHER_WIDENINGS = (1.0, 2.0, 3.0)  # and at each, the feather widened (up to F
 LOWER_NOSE = (195, 5, 4, 1, 19, 94, 2, 98, 327, 64, 294, 48, 278, 219, 439, 49, 279, 131, 360, 198, 420, 3, 248)
 
 
+HULL_FEATHER = 0.03  # IOD: the feather of the frame's hull, where shading is left out (frame_hull)
+
 class FramePixels(NamedTuple):
     """The pixels of a pair of glasses kept in place: a bool mask over a box whose top-left is (x0, y0)."""
 
@@ -268,6 +270,23 @@ def frame_pixels(image: np.ndarray, landmarks: np.ndarray, bottom: float | None 
     grow = max(1, int(round(FRAME_GROW * corner_iod(xy))))
     kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * grow + 1, 2 * grow + 1))
     return FramePixels(cv2.dilate(strong.astype(np.uint8), kernel) > 0, x0, y0)
+
+
+def frame_hull(frame: FramePixels, box: tuple[int, int, int, int], iod: float) -> np.ndarray:
+    """float32 0..1 over `box` (x0, y0, x1, y1): the convex hull of the frame's pixels - the glasses, their lenses
+    and what is held still with them - feathered by HULL_FEATHER IOD; what an expression's shading leaves alone
+    (the brows' creases rendered for a face that moved showed through a mirrored lens as a brown patch)."""
+    import cv2
+
+    x0, y0, x1, y1 = box
+    ys, xs = np.nonzero(frame.mask)
+    out = np.zeros((max(y1 - y0, 0), max(x1 - x0, 0)), np.float32)
+    if not len(ys) or not out.size:
+        return out
+    points = np.stack([xs + frame.x0 - x0, ys + frame.y0 - y0], 1).astype(np.int32)
+    cv2.fillConvexPoly(out, cv2.convexHull(points), 1.0)
+    sigma = HULL_FEATHER * iod
+    return cv2.GaussianBlur(out, (0, 0), sigma) if sigma >= 0.5 else out
 
 
 def _with_low_rims(image: np.ndarray, xy: np.ndarray, strong: np.ndarray, x0: int, y0: int) -> np.ndarray:
