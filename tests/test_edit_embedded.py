@@ -429,13 +429,13 @@ def test_shading_brightens_skin_without_a_tint(editor, portrait, monkeypatch):
 
 
 def test_shading_leaves_glasses_and_occluders_alone(editor, portrait, monkeypatch):
-    """A darkening ratio over the eye band and a cheek: with a frame (two rims drawn as rings) the band inside the
-    rims' hull keeps its pixels exactly (the brows' creases showed through a mirrored lens), the cheek below is
-    darkened as before; an occluder's mask keeps the cheek too."""
+    """A darkening ratio over the whole face: with a frame (two rims drawn as rings) the rims and the lenses they
+    enclose keep their pixels exactly (the brows' creases showed through a mirrored lens), the skin between the
+    lenses and the cheek below are darkened as without glasses; an occluder's mask keeps the cheek."""
     import cv2
 
     from fxcli.backends.edit_embedded import RigidParts
-    from fxcli.edit.rigid_parts import FramePixels, frame_hull
+    from fxcli.edit.rigid_parts import FramePixels, frame_cover
 
     image, face = portrait
     skin = np.array([200, 150, 120], np.uint8)
@@ -452,14 +452,16 @@ def test_shading_leaves_glasses_and_occluders_alone(editor, portrait, monkeypatc
     frame = FramePixels(rims > 0, int(x0), int(y0))
     from fxcli.edit.polygons import corner_iod
 
-    hull = frame_hull(frame, (0, 0, image.shape[1], image.shape[0]), corner_iod(dst))
-    assert hull[left[1], left[0]] == pytest.approx(1.0) and hull[left[1], (left[0] + right[0]) // 2] > 0.99
-    assert hull[cheek[1], cheek[0]] < 1e-3 and hull[0, 0] == 0.0
+    hull = frame_cover(frame, (0, 0, image.shape[1], image.shape[0]), corner_iod(dst))
+    between = (left + right) // 2
+    assert hull[left[1], left[0]] == pytest.approx(1.0) and hull[right[1], right[0]] == pytest.approx(1.0)
+    assert hull[between[1], between[0]] < 1e-3 and hull[cheek[1], cheek[0]] < 1e-3 and hull[0, 0] == 0.0
     rigid = RigidParts(np.zeros(0, np.int64), np.zeros((0, 2)), frame)
     out = editor.apply_shading(flat, face, [("fear", 1.0)], dst, rigid)
     plain = editor.apply_shading(flat, face, [("fear", 1.0)], dst)
     assert (out[hull >= 1.0] == skin).all() and (plain[hull >= 1.0] != skin).any()
-    assert (out[cheek[1], cheek[0]] == plain[cheek[1], cheek[0]]).all() and out[cheek[1], cheek[0], 2] < skin[2]
+    for x, y in (cheek, between):
+        assert (out[y, x] == plain[y, x]).all() and out[y, x, 2] < skin[2]
     occluded = np.zeros(image.shape[:2], np.float32)
     occluded[cheek[1] - 5:cheek[1] + 6, cheek[0] - 5:cheek[0] + 6] = 1.0
     kept = editor.apply_shading(flat, face, [("fear", 1.0)], dst, rigid._replace(frame=None, occluders=occluded))

@@ -474,9 +474,9 @@ class EmbeddedEditor:
         weight = skin_mask(out.shape, dst, (x0, y0, x1, y1))
         if rigid is not None and rigid.frame is not None:
             from fxcli.edit.polygons import corner_iod
-            from fxcli.edit.rigid_parts import frame_hull
+            from fxcli.edit.rigid_parts import frame_cover
 
-            weight = weight * (1.0 - frame_hull(rigid.frame, (x0, y0, x1, y1), corner_iod(dst)))
+            weight = weight * (1.0 - frame_cover(rigid.frame, (x0, y0, x1, y1), corner_iod(dst)))
         if rigid is not None and rigid.occluders is not None:
             weight = weight * (1.0 - rigid.occluders[y0:y1, x0:x1])
         from fxcli.edit.cielab import colour_share, luma

@@ -80,7 +80,7 @@ FEATHER_WIDENINGS = (1.0, 2.0, 3.0)  # and at each, the feather widened (up to F
 LOWER_NOSE = (195, 5, 4, 1, 19, 94, 2, 98, 327, 64, 294, 48, 278, 219, 439, 49, 279, 131, 360, 198, 420, 3, 248)
 
 
-HULL_FEATHER = 0.03  # IOD: the feather of the frame's hull, where shading is left out (frame_hull)
+COVER_FEATHER = 0.03  # IOD: the feather of the frame and its lenses, where shading is left out (frame_cover)
 
 class FramePixels(NamedTuple):
     """The pixels of a pair of glasses kept in place: a bool mask over a box whose top-left is (x0, y0)."""
@@ -272,20 +272,24 @@ def frame_pixels(image: np.ndarray, landmarks: np.ndarray, bottom: float | None 
     return FramePixels(cv2.dilate(strong.astype(np.uint8), kernel) > 0, x0, y0)
 
 
-def frame_hull(frame: FramePixels, box: tuple[int, int, int, int], iod: float) -> np.ndarray:
-    """float32 0..1 over `box` (x0, y0, x1, y1): the convex hull of the frame's pixels - the glasses, their lenses
-    and what is held still with them - feathered by HULL_FEATHER IOD; what an expression's shading leaves alone
-    (the brows' creases rendered for a face that moved showed through a mirrored lens as a brown patch)."""
+def frame_cover(frame: FramePixels, box: tuple[int, int, int, int], iod: float) -> np.ndarray:
+    """float32 0..1 over `box` (x0, y0, x1, y1): the frame's pixels and the lenses they enclose (the mask's holes
+    filled), feathered by COVER_FEATHER IOD; what an expression's shading leaves alone (the brows' creases
+    rendered for a face that moved showed through a mirrored lens as a brown patch). The skin between the
+    lenses and above them keeps its creases: the frame's convex hull took the brows' furrow away too."""
     import cv2
+    from scipy.ndimage import binary_fill_holes
 
     x0, y0, x1, y1 = box
-    ys, xs = np.nonzero(frame.mask)
     out = np.zeros((max(y1 - y0, 0), max(x1 - x0, 0)), np.float32)
-    if not len(ys) or not out.size:
+    mask = binary_fill_holes(frame.mask)
+    # the frame's box within `box`
+    fy0, fx0 = max(frame.y0, y0), max(frame.x0, x0)
+    fy1, fx1 = min(frame.y0 + mask.shape[0], y1), min(frame.x0 + mask.shape[1], x1)
+    if fy1 <= fy0 or fx1 <= fx0:
         return out
-    points = np.stack([xs + frame.x0 - x0, ys + frame.y0 - y0], 1).astype(np.int32)
-    cv2.fillConvexPoly(out, cv2.convexHull(points), 1.0)
-    sigma = HULL_FEATHER * iod
+    out[fy0 - y0:fy1 - y0, fx0 - x0:fx1 - x0] = mask[fy0 - frame.y0:fy1 - frame.y0, fx0 - frame.x0:fx1 - frame.x0]
+    sigma = COVER_FEATHER * iod
     return cv2.GaussianBlur(out, (0, 0), sigma) if sigma >= 0.5 else out
 
 
