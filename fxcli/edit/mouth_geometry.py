@@ -39,10 +39,7 @@ PARTS = ("mouth_socket", "gums_tongue", "teeth")
 SOCKET, GUMS_TONGUE, TEETH = range(3)
 FLIP = np.diag([1.0, -1.0, -1.0])  # ICT: y up, face toward +z; image: y down, nearer = smaller z
 STABLE_CM = 0.25  # a landmark poses the skull when no expression shape moves its vertex more than this (cm)
-# the most a similarity may miss the stable landmarks by (share of their spread): the best one misses FaceMesh's
-# landmarks of faces turned 41-59 degrees by 0.15-0.18 (a person's face, seen from the side, shaped unlike ICT's),
-# frontal ones by 0.03-0.12; at 0.15 the turned faces' opened mouths were painted, a flat dark hole without teeth
-POSE_RESIDUAL = 0.2
+POSE_RESIDUAL = 0.15  # the most a similarity may miss the stable landmarks by (share of their spread)
 JAW_MAX = 1.5  # ICT's jawOpen is a milder opening than a photo's expression (the editor's MOTION_GAIN)
 # the upper incisors' edge below the relaxed upper lip (cm): a parted mouth at rest shows about 1-3 mm of them;
 # ICT's teeth end right at its upper lip, which would hide them in any mouth the upper lip does not lift
