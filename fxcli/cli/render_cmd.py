@@ -69,8 +69,10 @@ def render(track: str | None, output: str | None, size: str, bg: str, view: str,
     """
     from fxcli.cli.console import console
     from fxcli.errors import UsageError
+    from fxcli.io.same_file import refuse_output_is_input
     from fxcli.render import make_renderer, renderer_notice
     from fxcli.render.render_job import load_identity, output_for, parse_color, parse_size, render_track, rig_for
+    from fxcli.render.video_writer import output_kind
     from fxcli.tracks import read_tracks
 
     rigs: dict[tuple, object] = {}
@@ -113,6 +115,14 @@ def render(track: str | None, output: str | None, size: str, bg: str, view: str,
         tracks = read_tracks(source)
         ident = load_identity(p.get("identity"))
         targets = [output_for(p["output"], i, t, len(tracks)) for i, t in enumerate(tracks)]
+        for t, out in zip(tracks, targets, strict=True):
+            refuse_output_is_input(("-o", out), [("TRACK", source), ("--identity", p.get("identity")),
+                                                 ("--audio", p.get("audio"))])
+            if p.get("preview") and (out == "-" or p.get("frame") is not None
+                                     or output_kind(out) not in ("video", "gif")):
+                raise UsageError("--preview goes beside a video file", hint="use -o out.mp4 (or .gif/.mkv)")
+            if p.get("preview") and t.n_frames < 2:
+                raise UsageError("--preview needs a video of two frames or more")
         kinds = [rig_for(t, p.get("rig")) for t in tracks]
         ren = get_renderer(p)
         notes = []
@@ -126,8 +136,6 @@ def render(track: str | None, output: str | None, size: str, bg: str, view: str,
             if p.get("preview"):
                 from fxcli.render.stream import write_preview
 
-                if out == "-" or summary.get("frames", 0) < 2 or p.get("frame") is not None:
-                    raise UsageError("--preview goes beside a video file", hint="use -o out.mp4 (or .gif/.mkv)")
                 summary["preview"] = write_preview(out)
             if out == "-":  # stdout carries the video
                 console.info(json.dumps(summary))

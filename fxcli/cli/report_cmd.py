@@ -34,5 +34,5 @@ def report(folder: str, output: str, title: str | None) -> None:
     from fxcli.io.atomic import write_text_atomic
     from fxcli.report import build_report
 
-    write_text_atomic(output, build_report(folder, title=title))
+    write_text_atomic(output, build_report(folder, title=title, output=output))
     click.echo(output)

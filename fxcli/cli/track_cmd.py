@@ -8,6 +8,7 @@ import sys
 import click
 
 from fxcli.cli.lazy_group import HelpGroup
+from fxcli.cli.option_types import FiniteFloatRange
 from fxcli.cli.options import command_options, jobs_option, settings_of
 
 
@@ -102,14 +103,22 @@ def convert(source: str | None, output: str | None, fmt: str, input_format: str,
     \b
     Exit status: 0 ok, 2 usage, 3 invalid input, 4 FLAME model missing (--to).
     """
-    from fxcli.errors import UsageError
+    from fxcli.errors import InvalidInputError, UsageError
     from fxcli.interop import encode_any, format_of, read_any
 
     def run_one(params: dict) -> str:
         src, out = params.get("source") or "-", params.get("output")
         if not out:
             raise UsageError("no output given", hint="use -o FILE or - for stdout")
-        tracks = read_any(src, params.get("input_format"))
+        try:
+            tracks = read_any(src, params.get("input_format"))
+        except ValueError as exc:  # malformed JSON (JSONDecodeError) or a field of the wrong type, e.g. "fps": "a"
+            name = "stdin" if src == "-" else src
+            raise InvalidInputError(f"{name}: not a valid {format_of(src, params.get('input_format'))} file "
+                                    f"({exc})") from None
+        except TypeError as exc:
+            name = "stdin" if src == "-" else src
+            raise InvalidInputError(f"{name}: a field has the wrong type ({exc})") from None
         kind = format_of(out, params.get("fmt"))
         if params.get("to") == "flame" and kind not in ("track",):
             raise UsageError(f"{kind} holds arkit52 weights, not FLAME coefficients",
@@ -156,10 +165,10 @@ def convert(source: str | None, output: str | None, fmt: str, input_format: str,
               help="ICT identity coefficients (JSON list or .npy) to hold fixed instead of fitting them.")
 @click.option("--save-identity", metavar="FILE", default=None,
               help="Also write the fitted identity (JSON list of 100 numbers), e.g. for fxe render --identity.")
-@click.option("--smooth", "smooth_s", type=click.FloatRange(0, 2), default=0.2, show_default=True,
+@click.option("--smooth", "smooth_s", type=FiniteFloatRange(0, 2), default=0.2, show_default=True,
               help="Savitzky-Golay smoothing window in seconds, at least 5 frames (0: none).")
 @click.option("--max-frames", type=click.IntRange(1), default=None, help="Capture only the first N frames.")
-@click.option("--neutral", "neutral_s", type=click.FloatRange(0, 10), default=0.0, show_default=True,
+@click.option("--neutral", "neutral_s", type=FiniteFloatRange(0, 10), default=0.0, show_default=True,
               help="Seconds at the clip's start where the face is at rest: each channel's level there becomes "
                    "its zero (0: off; for faces whose rest shape the ICT head does not reach).")
 @command_options
@@ -186,11 +195,16 @@ def capture(video: str, output: str, identity: str | None, save_identity: str | 
 
     from fxcli.capture import capture_video
     from fxcli.cli.console import console
+    from fxcli.io.same_file import refuse_output_is_input, refuse_shared_output
     from fxcli.provenance import make_meta
     from fxcli.render.render_job import load_identity
     from fxcli.tracks import write_tracks
     from fxcli.tracks.track_io import encode_tracks
 
+    outputs = [("-o", output), ("--save-identity", save_identity)]
+    refuse_shared_output(outputs)
+    for out in outputs:
+        refuse_output_is_input(out, [("VIDEO", video), ("--identity", identity)])
     ident = load_identity(identity)
     if ident is not None and len(ident) > 100:
         from fxcli.errors import InvalidInputError

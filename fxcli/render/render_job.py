@@ -9,6 +9,7 @@ from typing import Any
 import numpy as np
 
 from fxcli.errors import InvalidInputError, UsageError
+from fxcli.io.same_file import refuse_output_is_input
 from fxcli.provenance import make_meta
 from fxcli.render.frames import render_frames
 from fxcli.render.video_writer import encode_video, output_kind, write_image, write_png_frames
@@ -126,9 +127,13 @@ def render_track(track, output: str, *, rig, renderer, view: str = "front", iden
         raise UsageError(f"{output} is one picture", hint="add --frame N, or write .mp4/.gif or a folder/")
     if identity is None and identity_seed is not None:
         identity = rig.identity_weights(identity_seed) if hasattr(rig, "identity_weights") else rig.shape_weights(identity_seed)
+    audio_option = "--audio"
     if audio is None and track.audio and kind in ("video", "stream"):
         base = Path(source).parent if source and source != "-" else Path.cwd()
         audio = str(Path(track.audio) if Path(track.audio).is_absolute() else base / track.audio)
+        audio_option = "the track's audio"
+    if kind != "stream":
+        refuse_output_is_input(("-o", output), [(audio_option, audio)])
     model = "ict-face-light" if hasattr(rig, "identity_weights") else f"flame:{rig.name}"
     params = {"size": f"{renderer.size[0]}x{renderer.size[1]}", "view": view, "style": style,
               "identity_seed": identity_seed, "crf": crf if kind == "video" else None, "frame": frame,

@@ -18,7 +18,7 @@ from typing import Any
 
 import numpy as np
 
-from fxcli.errors import InvalidInputError, OutputError, UsageError
+from fxcli.errors import OutputError, UsageError
 
 CONTAINERS = {"mkv": "matroska", "ts": "mpegts"}
 PREVIEW_WIDTH, PREVIEW_FPS = 160, 10
@@ -28,8 +28,7 @@ def stream_video(frames: Iterable[np.ndarray], *, size: tuple[int, int], fps: fl
                  crf: int = 20, audio: str | None = None, n_frames: int | None = None, container: str = "mkv",
                  progress=None, out=None) -> int:
     """Encode RGB frames (H.264) into a Matroska or MPEG-TS stream on `out` (default: stdout)."""
-    from fxcli.provenance import ffmpeg_metadata_args
-    from fxcli.render.video_writer import ffmpeg_exe
+    from fxcli.render.video_writer import check_audio, check_fps, ffmpeg_exe, metadata_args
 
     if container not in CONTAINERS:
         raise UsageError(f"unknown stream container {container!r}", hint="use mkv or ts")
@@ -40,15 +39,16 @@ def stream_video(frames: Iterable[np.ndarray], *, size: tuple[int, int], fps: fl
     width, height = size
     if width % 2 or height % 2:
         raise UsageError(f"H.264 needs an even width and height, got {width}x{height}", hint="pick an even --size")
-    if audio is not None and not Path(audio).is_file():
-        raise InvalidInputError(f"audio file {audio}: no such file")
+    check_fps(fps)
+    if audio is not None and n_frames:
+        check_audio(audio, n_frames / fps)
     cmd = [ffmpeg_exe(), "-hide_banner", "-loglevel", "error", "-nostdin",
            "-f", "rawvideo", "-pix_fmt", "rgb24", "-s", f"{width}x{height}", "-framerate", repr(float(fps)),
            "-i", "pipe:0"]
     if audio is not None and n_frames:
         cmd += ["-t", f"{n_frames / fps:.6f}", "-i", str(audio), "-map", "0:v:0", "-map", "1:a:0", "-c:a", "aac"]
     cmd += ["-c:v", "libx264", "-preset", "veryfast", "-tune", "zerolatency", "-crf", str(crf),
-            "-pix_fmt", "yuv420p"] + ffmpeg_metadata_args(meta) + ["-f", CONTAINERS[container], "pipe:1"]
+            "-pix_fmt", "yuv420p"] + metadata_args(meta) + ["-f", CONTAINERS[container], "pipe:1"]
     out.flush()
     proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=out.fileno(), stderr=subprocess.PIPE)
     count = 0

@@ -46,6 +46,64 @@ def ffmpeg_exe() -> str:
     return imageio_ffmpeg.get_ffmpeg_exe()
 
 
+# Below this ffmpeg's MP4/MOV muxer fails ("Invalid argument": no track timescale fits); measured near 6e-6
+# with ffmpeg 7, so one frame per 1000 s leaves a wide margin and is slower than any real animation.
+MIN_FPS = 0.001
+MAX_META_CHARS = 16_000  # provenance stored in a container tag: one ffmpeg argument (Linux caps one at 128 KiB)
+
+
+def check_fps(fps: float, what: str = "the track's fps") -> None:
+    """InvalidInputError when a video cannot run at `fps` frames per second."""
+    if fps < MIN_FPS:
+        raise InvalidInputError(f"{what} {fps!r} is below {MIN_FPS:g}, the slowest frame rate a video can have",
+                                hint="set fps to the frames per second the track was made at, e.g. 25")
+
+
+def _shorten(value: Any, chars: int, items: int) -> Any:
+    if isinstance(value, str):
+        return value if len(value) <= chars else f"{value[:chars]}... ({len(value)} characters)"
+    if isinstance(value, dict):
+        out = {str(k): _shorten(v, chars, items) for k, v in list(value.items())[:items]}
+        if len(value) > items:
+            out["..."] = f"{len(value) - items} more keys"
+        return out
+    if isinstance(value, (list, tuple)):
+        out = [_shorten(v, chars, items) for v in value[:items]]
+        return out + [f"... {len(value) - items} more"] if len(value) > items else out
+    return value
+
+
+def metadata_args(meta: dict[str, Any]) -> list[str]:
+    """ffmpeg arguments storing `meta`, with long strings, lists and objects shortened to fit one argument.
+
+    The full provenance of a video is its inputs' (a track's meta, an instruction): at most MAX_META_CHARS
+    of it go into the container, still valid JSON."""
+    from fxcli.provenance import meta_json
+
+    for chars, items in ((None, None), (1000, 100), (200, 20), (80, 8)):
+        shown = meta if chars is None else _shorten(meta, chars, items)
+        if len(meta_json(shown)) <= MAX_META_CHARS:
+            return ffmpeg_metadata_args(shown)
+    return ffmpeg_metadata_args({k: v for k, v in _shorten(meta, 80, 8).items() if not isinstance(v, (dict, list))})
+
+
+def check_audio(audio: str, seconds: float) -> None:
+    """InvalidInputError unless ffmpeg can decode the first `seconds` of `audio` to finite samples."""
+    if not Path(audio).is_file():
+        raise InvalidInputError(f"audio file {audio}: no such file")
+    cmd = [ffmpeg_exe(), "-hide_banner", "-loglevel", "error", "-nostdin", "-t", f"{seconds:.6f}", "-i", str(audio),
+           "-map", "0:a:0", "-ac", "1", "-ar", "8000", "-f", "f32le", "pipe:1"]
+    done = subprocess.run(cmd, capture_output=True, check=False)
+    err = done.stderr.decode("utf-8", "replace").strip()
+    if done.returncode != 0:
+        why = "it has no audio stream" if "matches no streams" in err else (err.splitlines()[-1] if err else "")
+        raise InvalidInputError(f"ffmpeg cannot read the audio {audio}: {why}",
+                                hint="give a WAV, FLAC, MP3, OGG or a video with sound")
+    samples = np.frombuffer(done.stdout[: len(done.stdout) // 4 * 4], np.float32)
+    if not np.isfinite(samples).all():
+        raise InvalidInputError(f"audio {audio} holds NaN or infinite samples")
+
+
 def encode_video(frames: Iterable[np.ndarray], output: str, *, size: tuple[int, int], fps: float, meta: dict[str, Any],
                  crf: int = 20, audio: str | None = None, n_frames: int | None = None, preset: str = "veryfast",
                  progress=None) -> int:
@@ -55,8 +113,10 @@ def encode_video(frames: Iterable[np.ndarray], output: str, *, size: tuple[int, 
     if kind == "video" and (width % 2 or height % 2):
         raise UsageError(f"H.264 with yuv420p needs an even width and height, got {width}x{height}",
                          hint="pick an even --size, e.g. 512x512")
-    if audio is not None and not Path(audio).is_file():
-        raise InvalidInputError(f"audio file {audio}: no such file")
+    if kind in ("video", "gif"):
+        check_fps(fps)
+    if audio is not None and kind == "video" and n_frames:
+        check_audio(audio, n_frames / fps)
     check_writable_dir(output)
     cmd = [ffmpeg_exe(), "-hide_banner", "-loglevel", "error", "-nostdin", "-y",
            "-f", "rawvideo", "-pix_fmt", "rgb24", "-s", f"{width}x{height}", "-framerate", repr(float(fps)),
@@ -70,7 +130,7 @@ def encode_video(frames: Iterable[np.ndarray], output: str, *, size: tuple[int, 
                 "-movflags", "+faststart"]
     else:
         cmd += ["-filter_complex", "split[a][b];[a]palettegen=stats_mode=diff[p];[b][p]paletteuse=dither=bayer"]
-    cmd += ffmpeg_metadata_args(meta)
+    cmd += metadata_args(meta)
     count = 0
     with ExitStack() as stack:
         tmp = stack.enter_context(atomic_path(output))

@@ -160,14 +160,19 @@ def _index_section(index_path: Path, scores: dict[str, dict[str, Any]]) -> str:
     return "\n".join(out)
 
 
-def build_report(folder: str, *, title: str | None = None) -> str:
-    """The HTML page for `folder` (see the module docstring)."""
+def build_report(folder: str, *, title: str | None = None, output: str | None = None) -> str:
+    """The HTML page for `folder` (see the module docstring); `output`, where it goes, must not be a file it reads."""
+    from fxcli.io.same_file import refuse_output_is_input
+
     root = Path(folder)
     if not root.is_dir():
         raise InvalidInputError(f"{folder}: not a folder")
     files = sorted(p for p in root.rglob("*") if p.is_file())
     if not files:
         raise InvalidInputError(f"{folder}: the folder is empty")
+    if output is not None:
+        read = IMAGE_SUFFIXES + VIDEO_SUFFIXES + TRACK_SUFFIXES + (".json", ".jsonl")  # a report.html is not
+        refuse_output_is_input(("-o", output), [("FOLDER's file", p) for p in files if p.suffix.lower() in read])
     indexes = _index_files(root)
     score_files = _score_files(root)
     scores = _scores_by_image(score_files)

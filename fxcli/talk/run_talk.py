@@ -12,6 +12,7 @@ from typing import Any
 import numpy as np
 
 from fxcli.errors import InvalidInputError, UsageError
+from fxcli.io.same_file import refuse_output_is_input
 
 TRACK_SUFFIXES = (".json", ".jsonl", ".npz")
 PORTRAIT_SUFFIXES = (".jpg", ".jpeg", ".png", ".webp", ".bmp")
@@ -37,10 +38,34 @@ def source_kind(source: str) -> str:
 
 
 def check_options(fps: float, alpha: float) -> None:
-    if not (math.isfinite(fps) and 0 < fps <= MAX_FPS):
-        raise UsageError(f"--fps must be in (0, {MAX_FPS:g}], got {fps!r}")
+    from fxcli.render.video_writer import MIN_FPS
+
+    if not (math.isfinite(fps) and MIN_FPS <= fps <= MAX_FPS):
+        raise UsageError(f"--fps must be in [{MIN_FPS:g}, {MAX_FPS:g}], got {fps!r}")
     if not (math.isfinite(alpha) and 0 <= alpha <= 3):
         raise UsageError(f"--alpha must be in [0, 3], got {alpha!r}")
+
+
+def espeak_variants() -> list[str] | None:
+    """The voice variants espeak-ng has (`espeak-ng --voices=variant`: f3, m2, adam ...), or None without it."""
+    import shutil
+    import subprocess
+
+    exe = shutil.which("espeak-ng")
+    if exe is None:
+        return None
+    listing = subprocess.run([exe, "--voices=variant"], capture_output=True, text=True, check=False).stdout
+    return [field[3:] for line in listing.splitlines()[1:] for field in line.split() if field.startswith("!v/")]
+
+
+def check_voice(voice: str | None) -> None:
+    """UsageError unless `voice` is one of espeak-ng's voice variants (espeak-ng itself ignores unknown ones)."""
+    if voice is None:
+        return
+    variants = espeak_variants()
+    if variants is not None and voice.lower() not in {v.lower() for v in variants}:
+        raise UsageError(f"unknown --voice {voice!r}",
+                         hint="choose a variant `espeak-ng --voices=variant` lists, e.g. f3, m2 or adam")
 
 
 class Talker:
@@ -68,7 +93,7 @@ class Talker:
             from fxcli.talk.portrait import build_rig, fit_image
 
             image = fit_image(load_image(source), size)
-            note_input(source)
+            note_input(source)  # later jobs of a batch may not write over it either
             face = find_face(image, source=source)
             self._portraits = {key: build_rig(image, face, self.editor())}  # keep one: photos are large
         return self._portraits[key]
@@ -86,10 +111,12 @@ class Talker:
             raise UsageError("nothing to say", hint="give --audio FILE or --text TEXT")
         if (voice or lang) and audio:
             raise UsageError("--voice and --lang choose espeak-ng's voice for --text; they do not apply to --audio")
+        check_voice(voice)
         kind = source_kind(source)
         is_track = output_is_track(output)
         if kind != "ict" and not Path(source).is_file():
             raise InvalidInputError(f"{source}: no such file")
+        refuse_output_is_input(("-o", output), [("SOURCE", source if kind != "ict" else None), ("--audio", audio)])
         if not is_track:
             from fxcli.render.video_writer import output_kind
 

@@ -149,6 +149,7 @@ def prepare_triplets(folder: str | Path, output: str | Path, *, judge: Any = Non
     expression judge). A category the judge does not know keeps score 1.0 (labelled at full intensity).
     """
     from fxcli.io.atomic import write_text_atomic
+    from fxcli.io.same_file import refuse_output_is_input
 
     folder, output = Path(folder), Path(output)
     if not folder.is_dir():
@@ -157,6 +158,7 @@ def prepare_triplets(folder: str | Path, output: str | Path, *, judge: Any = Non
     people = _labelled_photos(folder)
     if not people:
         raise InvalidInputError(f"{folder}: no labelled photos (expected DIR/<person>/<category>/*.jpg)")
+    refuse_output_is_input(("-o", output), [("DIR's photo", p) for photos in people.values() for p, _ in photos])
     if judge is None:
         judge = _fer_judge()
     base = output.expanduser().resolve().parent
