@@ -116,11 +116,16 @@ def fit_photo(image: np.ndarray, face, *, name: str, source: str, expression: bo
 
 
 def identity_from_portrait(path: str, name: str | None = None, face_index: int | None = None) -> PhotoFit:
-    """Load `path`, find its face (NoFaceError, exit 5, when there is none) and fit it."""
+    """Load `path`, find its face and fit it.
+
+    NoFaceError (exit 5) when there is no face, or several clear ones and no `face_index` (the rule of `edit`).
+    """
     from pathlib import Path
 
-    from fxcli.face import detect_faces, load_image, select_face
+    from fxcli.edit.faces_list import choose_face
+    from fxcli.face import detect_faces, load_image
 
     image = load_image(path)
-    face = select_face(detect_faces(image), face_index, source=path)
+    face = choose_face(detect_faces(image), face_index, path, task="fit",
+                       hint="give a photo (or a crop) with one face; `fxe faces` lists them")
     return fit_photo(image, face, name=name or Path(path).stem, source=path)

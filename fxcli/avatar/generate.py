@@ -178,10 +178,10 @@ def run_generation(req: GenRequest, report: Report = lambda _: None,
     the names `image_name` gives; the default renders the ICT avatars.
     """
     from fxcli.avatar.identity import save_identity
-    from fxcli.io.atomic import write_text_atomic
+    from fxcli.io.atomic import make_folders, write_text_atomic
 
     out = Path(req.output)
-    (out / "identities").mkdir(parents=True, exist_ok=True)
+    make_folders(out / "identities")
     for ident in req.identities:
         save_identity(ident, str(out / "identities" / f"{ident.name}.json"))
     workers = max(1, min(req.workers, len(req.identities)))

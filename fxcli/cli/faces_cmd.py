@@ -38,6 +38,15 @@ def faces(source: str, output: str | None, as_json: bool) -> None:
     from fxcli.edit.faces_list import list_faces, preview_sheet
     from fxcli.face import load_image
 
+    if output is not None:
+        from fxcli.edit.output_names import check_name_length, check_suffix
+        from fxcli.errors import UsageError
+
+        if output == "-":
+            raise UsageError("-o -: the preview sheet is an image file; stdout carries the face list",
+                             hint="give a file name such as faces.png")
+        check_name_length(output)
+        check_suffix(output)
     image = load_image(source)
     _, rows = list_faces(image)
     if as_json:

@@ -7,6 +7,7 @@ import os
 
 import click
 
+from fxcli.cli.option_types import SIGMA
 from fxcli.cli.options import command_options, jobs_option, settings_of
 
 # backend name -> "module:class"; --model NAME[:ARG]
@@ -23,6 +24,20 @@ def _size(value: str) -> tuple[int, int]:
     if not (32 <= w <= 4096 and 32 <= h <= 4096):
         raise UsageError(f"--size {value}: use 32 to 4096 pixels per side")
     return w, h
+
+
+def _output_folder(value: str) -> str:
+    """The output folder as given; a file, a device or stdout is a usage error (gen-avatar writes many files)."""
+    from pathlib import Path
+
+    from fxcli.errors import UsageError
+
+    if value == "-":
+        raise UsageError("-o -: gen-avatar writes a folder of images, not stdout", hint="use -o FOLDER/")
+    path = Path(value).expanduser()
+    if path.exists() and not path.is_dir():
+        raise UsageError(f"-o {value}: is not a folder", hint="give a folder name such as avatars/")
+    return value.rstrip("/") or "/"
 
 
 def build_identities(count: int | None, files: tuple[str, ...], portraits: tuple[str, ...], seed: int,
@@ -65,7 +80,7 @@ def build_identities(count: int | None, files: tuple[str, ...], portraits: tuple
               help="A saved identity (.json or .npz with 100 coefficients and colours); repeatable.")
 @click.option("--identity-from", "identity_from", multiple=True, metavar="PORTRAIT",
               help="Fit an identity (shape and colours) to the face in a photo; repeatable.")
-@click.option("--sigma", type=click.FloatRange(0.0, 3.0), default=0.8, show_default=True,
+@click.option("--sigma", type=SIGMA, default=0.8, show_default=True,
               help="Spread of sampled identities, in standard deviations of ICT's identity modes.")
 @click.option("-e", "--expressions", metavar="NAMES|TEXT|all",
               help="Comma-separated library names, synonyms or free text; 'all' for the whole library.")
@@ -145,6 +160,7 @@ def gen_avatar(identities: int | None, identity_files: tuple[str, ...], identity
 
         if not p.get("output"):
             raise UsageError("no output folder given", hint="use -o FOLDER/")
+        output = _output_folder(str(p["output"]))
         alphas = parse_alphas(str(p.get("alpha") or "1"))
         targets = resolve_targets(p.get("expressions"), p.get("family"))
         seed = int(p.get("seed", settings.seed)) if p.get("seed") is not None else settings.seed
@@ -155,7 +171,7 @@ def gen_avatar(identities: int | None, identity_files: tuple[str, ...], identity
                                   float(p.get("sigma", 0.8)), console.info)
         n_workers = int(p.get("workers") or 0) or min(4, os.cpu_count() or 1)
         return GenRequest(identities=idents, targets=targets, alphas=alphas, style=p.get("style") or "toon",
-                          size=_size(str(p.get("size") or "256")), output=str(p["output"]).rstrip("/") or ".",
+                          size=_size(str(p.get("size") or "256")), output=output,
                           seed=seed, workers=n_workers, renderer=p.get("renderer") or "auto")
 
     backend = None

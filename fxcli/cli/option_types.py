@@ -98,6 +98,8 @@ ALPHA_SPEC = AlphaSpec()
 SIMILARITY = FiniteFloatRange(-1.0, 1.0)  # cosine similarity thresholds (--min-id-sim)
 FRACTION = FiniteFloatRange(0.0, 1.0, max_open=True)  # --dev-fraction, --dropout
 POSITIVE_FLOAT = FiniteFloatRange(0.0, 1e6, min_open=True)  # --lr-mul
+SIGMA = FiniteFloatRange(0.0, 3.0)  # gen-avatar --sigma, in standard deviations of ICT's identity modes
+STRENGTH = FiniteFloatRange(0.0, 1.0)  # stylize --strength (img2img)
 NON_NEGATIVE_INT = StrictIntRange(0, 10**9)
 POSITIVE_INT = StrictIntRange(1, 10**9)  # --epochs, --batch-size, --warmup, --max-frames
 FRAME_INDEX = StrictIntRange(0, 10**9)  # --frame

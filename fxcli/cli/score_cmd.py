@@ -94,6 +94,9 @@ def score(images: tuple[str, ...], pairs: str | None, index: str | None, tracks:
     if list_metrics:
         _print_list(as_json)
         return
+    from fxcli.io.inputs import input_limit
+
+    input_limit()  # a bad FXE_MAX_INPUT_MB is one usage error, not one per scored item
     modes = [name for name, given in (("--images", images), ("--pairs", pairs), ("--index", index),
                                       ("--tracks", tracks), ("--talk", talk)) if given]
     if len(modes) != 1:
@@ -116,6 +119,10 @@ def score(images: tuple[str, ...], pairs: str | None, index: str | None, tracks:
         for flag, value in (("--source", source), ("--expression", expression), ("--text", text)):
             if value is not None:
                 raise UsageError(f"{flag} goes with --images (in --pairs and --index files it is a key per item)")
+    if images and expression is not None:
+        from fxcli.expressions.resolve import resolve_expression
+
+        resolve_expression(expression)  # an unknown name is a usage error, as in `fxe edit`
     settings = settings_of(click.get_current_context())
     if tracks is not None:
         if judges or face_index is not None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import click
 
+from fxcli.cli.option_types import STRENGTH
 from fxcli.cli.options import command_options, jobs_option, settings_of
 
 STYLIZE_BACKENDS = {"embedded": "fxcli.backends.stylize_embedded:EmbeddedStylizer",
@@ -27,7 +28,7 @@ STYLES_HELP = ("embedded: cartoon (bilateral smoothing, k-means colours, adaptiv
               help="Avatar styles: which face when the photo holds several (0 = largest).")
 @click.option("--model", default="embedded", show_default=True, metavar="NAME[:ARG]",
               help="embedded (CPU, no download) or sdxl (SDXL img2img from local weights, GPU).")
-@click.option("--strength", type=click.FloatRange(0.0, 1.0), default=None,
+@click.option("--strength", type=STRENGTH, default=None,
               help="sdxl: how far img2img departs from the photo (default 0.45).")
 @click.option("--prompt", default=None, metavar="TEXT", help="sdxl: extra words for the style prompt.")
 @jobs_option

@@ -33,6 +33,25 @@ def list_faces(image: np.ndarray) -> tuple[list, list[FaceRow]]:
     return faces, rows
 
 
+def choose_face(faces: list, face_index: int | None, source: str, *, task: str = "use", hint: str | None = None):
+    """The face to work on: the only clear one, or number `face_index`; several clear faces without an index is
+    ambiguous (NoFaceError, exit 5). Strays (see fxcli.face.detect.distinct_faces) do not count.
+
+    `task` names the work in the message ("edit", "stylize"); `hint` replaces the --face-index advice for a
+    command without that option.
+    """
+    from fxcli.errors import NoFaceError
+    from fxcli.face import select_face
+    from fxcli.face.detect import distinct_faces
+
+    clear = distinct_faces(faces)
+    if face_index is None and len(clear) > 1:
+        raise NoFaceError(f"{len(clear)} faces found in {source}; which one to {task} is ambiguous",
+                          hint=hint or f"choose one with --face-index 0..{len(faces) - 1} (0 = largest; "
+                                       "`fxe faces` lists them)")
+    return select_face(faces, face_index, source=source)
+
+
 def preview_sheet(image: np.ndarray, rows: list[FaceRow]):
     """A PIL image: the photo with numbered boxes, then a crop of each face labelled with index and score."""
     from PIL import Image, ImageDraw

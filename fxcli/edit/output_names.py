@@ -44,18 +44,61 @@ def source_name(source: str) -> str:
 
 
 def is_folder(output: str) -> bool:
+    check_name_length(output)
     return output.endswith(("/", os.sep)) or Path(output).is_dir()
 
 
-def _format(pattern: str, **values) -> str:
+# a plain format spec: [[fill]align][sign][#][0][width][,|_][.precision][type]; no nested {fields}
+_SPEC = re.compile(r"(?:[^{}]?[<>=^])?[+\- ]?#?0?(?P<width>\d*)[,_]?(?:\.(?P<precision>\d+))?[a-zA-Z%]?")
+MAX_WIDTH = 64  # of one placeholder (`{i:04d}`, `{alpha:>6}`)
+MAX_NAME_BYTES = 255  # of one file or folder name (NAME_MAX of Linux and macOS file systems)
+
+
+def format_pattern(pattern: str, placeholders: tuple[str, ...] = PLACEHOLDERS, **values) -> str:
+    """`pattern` with its placeholders filled; UsageError for anything but plain `{field}` / `{field:spec}`.
+
+    Attribute and index access (`{name.__class__}`, `{name[0]}`), conversions (`{name!r}`), nested fields
+    and widths above MAX_WIDTH are refused: an output name is not a place to run format code.
+    """
+    import string
+
+    hint = "placeholders are " + ", ".join(f"{{{p}}}" for p in placeholders)
     try:
-        return pattern.format(**values)
+        fields = list(string.Formatter().parse(pattern))
+    except ValueError as exc:
+        raise UsageError(f"-o {pattern!r}: bad pattern ({exc})", hint=hint) from None
+    for _, field, spec, conversion in fields:
+        if field is None:
+            continue
+        if field not in placeholders:
+            raise UsageError(f"-o {pattern!r}: bad pattern (unknown placeholder {{{field}}})", hint=hint)
+        match = _SPEC.fullmatch(spec or "")
+        if conversion is not None or match is None:
+            raise UsageError(f"-o {pattern!r}: bad pattern ({{{field}{'!' + conversion if conversion else ''}"
+                             f"{':' + spec if spec else ''}}} is not a plain placeholder)",
+                             hint=hint + ", with an optional simple format such as {i:03d}")
+        for part in ("width", "precision"):
+            if match.group(part) and int(match.group(part)) > MAX_WIDTH:
+                raise UsageError(f"-o {pattern!r}: bad pattern ({part} {match.group(part)} in {{{field}:{spec}}} "
+                                 f"is above {MAX_WIDTH})", hint=f"use a {part} of at most {MAX_WIDTH}")
+    try:
+        path = pattern.format(**values)
     except (KeyError, IndexError, ValueError) as exc:
-        raise UsageError(f"-o {pattern!r}: bad pattern ({exc})",
-                         hint="placeholders are {i}, {name}, {alpha}, {expression}") from None
+        raise UsageError(f"-o {pattern!r}: bad pattern ({exc})", hint=hint) from None
+    check_name_length(path)
+    return path
 
 
-def _check_suffix(path: str) -> None:
+def check_name_length(path: str) -> None:
+    """UsageError when a file or folder name in `path` is longer than the file system allows."""
+    for part in Path(path).parts:
+        if len(part.encode("utf-8", "surrogateescape")) > MAX_NAME_BYTES:
+            raise UsageError(f"-o: output name {part[:40]!r}... is longer than {MAX_NAME_BYTES} bytes",
+                             hint="use a shorter name or pattern")
+
+
+def check_suffix(path: str) -> None:
+    """UsageError unless `path` ends with an image type fxe writes."""
     if Path(path).suffix.lower() not in IMAGE_SUFFIXES:
         raise UsageError(f"-o {path!r}: unknown image type", hint=f"end the name with {', '.join(IMAGE_SUFFIXES)}")
 
@@ -71,20 +114,23 @@ def plan_outputs(source: str, output: str | None, expression: str, alphas: list[
             raise UsageError("a sweep writes several files and cannot go to stdout", hint="use -o FOLDER/")
         return OutputPlan(["-"], None, None)
     if "{" in output:
-        files = [_format(output, i=i, name=name, alpha=format_alpha(a), expression=expr) for i, a in enumerate(alphas)]
+        files = [format_pattern(output, i=i, name=name, alpha=format_alpha(a), expression=expr)
+                 for i, a in enumerate(alphas)]
         if len(set(files)) != len(files):
             raise UsageError(f"-o {output!r} names every alpha the same file", hint="put {alpha} or {i} in it")
         for f in files:
-            _check_suffix(f)
+            check_suffix(f)
         folder = Path(files[0]).parent
     elif is_folder(output):
         folder = Path(output)
         files = [str(folder / f"{name}_{expr}_{format_alpha(a)}.png") for a in alphas]
+        for f in files:
+            check_name_length(f)
     else:
         if many:
             raise UsageError(f"-o {output!r} is one file but --alpha gives {len(alphas)} values",
                              hint="use -o FOLDER/ or a pattern with {alpha}")
-        _check_suffix(output)
+        check_suffix(output)
         return OutputPlan([output], None, None)
     if not many:
         return OutputPlan(files, None, None)

@@ -18,13 +18,22 @@ MAX_TEXT_BYTES = 16 * 2**20  # text read from stdin or a text file
 
 
 def input_limit(default: int = MAX_INPUT_BYTES) -> int:
-    """The byte cap of one input: `default`, or FXE_MAX_INPUT_MB when that is a positive number."""
+    """The byte cap of one input: `default`, or FXE_MAX_INPUT_MB when set (UsageError unless a positive number)."""
+    import math
+
+    from fxcli.errors import UsageError
+
     raw = os.environ.get("FXE_MAX_INPUT_MB", "").strip()
+    if not raw:
+        return default
     try:
-        mb = float(raw) if raw else 0.0
+        mb = float(raw)
     except ValueError:
-        mb = 0.0
-    return int(mb * 2**20) if mb > 0 and mb < 2**40 else default
+        mb = math.nan
+    if not (math.isfinite(mb) and 0 < mb < 2**40):
+        raise UsageError(f"FXE_MAX_INPUT_MB={raw[:40]!r} is not a positive number of MiB",
+                         hint="e.g. FXE_MAX_INPUT_MB=1024, or unset it for the default")
+    return int(mb * 2**20)
 
 
 def _size(n: int) -> str:
@@ -127,8 +136,11 @@ def loads_json(text: str | bytes, name: str = "input"):
         raise InvalidInputError(f"{name}: malformed JSON ({exc})") from None
 
 
+NUMERIC_KINDS = "biuf"  # numpy dtype kinds fxe reads: bool, signed and unsigned integer, float
+
+
 def load_npy_bytes(data: bytes, name: str):
-    """A .npy array from bytes: no pickles, no object or structured dtypes, and a shape that fits the data."""
+    """A .npy array from bytes: numbers only (no pickles, strings, objects or records), a shape that fits the data."""
     import io
 
     import numpy as np
@@ -138,8 +150,9 @@ def load_npy_bytes(data: bytes, name: str):
         version = np.lib.format.read_magic(fh)
         read_header = np.lib.format.read_array_header_1_0 if version == (1, 0) else np.lib.format.read_array_header_2_0
         shape, _, dtype = read_header(fh)
-        if dtype.hasobject or dtype.fields is not None:
-            raise InvalidInputError(f"{name}: .npy array of an object or structured dtype")
+        if dtype.kind not in NUMERIC_KINDS or dtype.fields is not None:
+            raise InvalidInputError(f"{name}: .npy array of dtype {dtype.str!r} (an object, string or record type), "
+                                    "expected numbers (bool, integer or float)")
         n = 1
         for d in shape:
             n *= int(d)

@@ -91,19 +91,51 @@ def item_from_object(obj: dict, base: Path, origin: str, defaults: dict | None =
     if image is None:
         raise InvalidInputError(f"{origin}: missing key 'image' (or 'path')")
     alpha = merged.get("alpha")
-    if alpha is not None and (isinstance(alpha, bool) or not isinstance(alpha, (int, float))):
-        raise InvalidInputError(f"{origin}: 'alpha' must be a number, got {alpha!r}")
+    if alpha is not None:
+        alpha = check_alpha(alpha, origin)
     for key in ("expression", "text", "group"):
         if merged.get(key) is not None and not isinstance(merged[key], str):
             raise InvalidInputError(f"{origin}: {key!r} must be a string")
+    if merged.get("expression") is not None:
+        check_expression(merged["expression"], origin)
     aus = merged.get("aus")
     if aus is not None and not (isinstance(aus, list) and all(isinstance(a, str) for a in aus)):
         raise InvalidInputError(f"{origin}: 'aus' must be a list of AU names such as [\"AU12\", \"AU25\"]")
     return ScoreItem(
         image=_resolve(base, image, "image", origin), source=_resolve(base, merged.get("source"), "source", origin),
         reference=_resolve(base, merged.get("reference"), "reference", origin),
-        expression=merged.get("expression"), alpha=None if alpha is None else float(alpha),
+        expression=merged.get("expression"), alpha=alpha,
         text=merged.get("text"), group=merged.get("group"), aus=aus, origin=origin)
+
+
+def check_alpha(value, origin: str) -> float:
+    """An item's alpha as a float; InvalidInputError unless a finite number in edit's range [0, MAX_ALPHA]."""
+    import math
+
+    from fxcli.contracts import MAX_ALPHA
+
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise InvalidInputError(f"{origin}: 'alpha' must be a number, got {value!r}")
+    try:
+        alpha = float(value)
+    except OverflowError:
+        alpha = math.inf
+    if not (math.isfinite(alpha) and 0 <= alpha <= MAX_ALPHA):
+        shown = repr(value) if len(repr(value)) <= 20 else repr(value)[:17] + "..."
+        raise InvalidInputError(f"{origin}: 'alpha' must be a finite number from 0 to {MAX_ALPHA:g} (as edit "
+                                f"--alpha), got {shown}")
+    return alpha
+
+
+def check_expression(name: str, origin: str) -> None:
+    """InvalidInputError unless `name` resolves the way `edit --expression` resolves it (library name or text)."""
+    from fxcli.errors import UsageError
+    from fxcli.expressions.resolve import resolve_expression
+
+    try:
+        resolve_expression(name)
+    except UsageError as exc:
+        raise InvalidInputError(f"{origin}: {exc.message}", hint=exc.hint) from None
 
 
 def read_pairs(src: str) -> list[ScoreItem]:

@@ -42,34 +42,51 @@ def parse_styles(spec: str, known: tuple[str, ...]) -> list[str]:
 
 
 def plan_paths(source: str, output: str | None, styles: list[str]) -> tuple[list[str], str | None, str | None]:
-    """Output files per style, plus sheet and index paths when several are written to a folder."""
-    stem = Path(source).stem if source != "-" else "stdin"
-    folder = output is None or output.endswith("/") or Path(output).is_dir() or len(styles) > 1
-    if not folder:
-        if "{" in output:
-            return [output.format(style=styles[0], name=stem)], None, None
-        return [output], None, None
-    if output and "{" in output:
-        paths = [output.format(style=s, name=stem) for s in styles]
+    """Output files per style, plus sheet and index paths when the styles go to a folder.
+
+    The rules of `edit` (fxcli.edit.output_names): a name ending in / or an existing folder is a folder, a
+    pattern may use {style} and {name}, anything else is one image file (one style only).
+    """
+    from fxcli.edit.output_names import check_name_length, check_suffix, format_pattern, is_folder, source_name
+
+    stem = source_name(source)
+    if output == "-":
+        raise UsageError("-o -: stylize writes image files, not stdout", hint="give a file name such as out.png")
+    if output is not None and "{" in output:
+        paths = [format_pattern(output, ("style", "name"), style=s, name=stem) for s in styles]
+        if len(set(paths)) != len(paths):
+            raise UsageError(f"-o {output!r} names every style the same file", hint="put {style} in it")
+        for p in paths:
+            check_suffix(p)
         return paths, None, None
+    if output is not None and not is_folder(output):
+        if len(styles) > 1:
+            raise UsageError(f"-o {output!r} is one file but --style gives {len(styles)} styles",
+                             hint="use -o FOLDER/ or a pattern with {style}")
+        check_suffix(output)
+        return [output], None, None
     base = Path(output or f"{stem}_stylized")
-    return [str(base / f"{stem}_{s}.png") for s in styles], str(base / "sheet.png"), str(base / "index.json")
+    paths = [str(base / f"{stem}_{s}.png") for s in styles]
+    for p in paths:
+        check_name_length(p)
+    return paths, str(base / "sheet.png"), str(base / "index.json")
 
 
 def run_stylize(stylizer, *, source: str, styles: list[str], output: str | None, seed: int = 0,
                 colors: int | None = None, size: tuple[int, int] | None = None, face_index: int | None = None,
                 strength: float | None = None, prompt: str | None = None,
                 report: Report = lambda _: None) -> StylizeOutcome:
-    from fxcli.face import detect_faces, load_image, select_face
+    from fxcli.edit.faces_list import choose_face
+    from fxcli.edit.output_names import ensure_folders
+    from fxcli.face import detect_faces, load_image
     from fxcli.provenance import make_meta, save_image
 
     paths, sheet, index = plan_paths(source, output, styles)
-    for p in paths + [x for x in (sheet, index) if x]:
-        Path(p).parent.mkdir(parents=True, exist_ok=True)
     image = load_image(source)
     face = None
     if any(s in FACE_STYLES for s in styles) or getattr(stylizer, "needs_face", False):
-        face = select_face(detect_faces(image), face_index, source=source)
+        face = choose_face(detect_faces(image), face_index, source, task="stylize")
+    ensure_folders(paths + [x for x in (sheet, index) if x])
     out = StylizeOutcome()
     images = []
     for style, path in zip(styles, paths, strict=True):
