@@ -31,11 +31,32 @@ def make_meta(generator: str, *, model: str | None = None, model_hash: str | Non
         resolved = _resolved_expression(params.get("expression"))
         if resolved:
             meta["expression_resolved"] = resolved
-    stamp = os.environ.get("SOURCE_DATE_EPOCH")
-    if stamp and stamp.isdigit():
-        meta["time"] = _dt.datetime.fromtimestamp(int(stamp), _dt.timezone.utc).isoformat()
+    stamp = source_date_epoch()
+    if stamp is not None:
+        meta["time"] = _dt.datetime.fromtimestamp(stamp, _dt.timezone.utc).isoformat()
     meta.update(extra)
     return meta
+
+
+MAX_EPOCH = 253402300799  # 9999-12-31T23:59:59Z, the last second a date can show
+
+
+def source_date_epoch() -> int | None:
+    """The `SOURCE_DATE_EPOCH` time (whole seconds since 1970, UTC), or None when unset.
+
+    UsageError for any other value: it is checked before a command runs, as libraries read it too
+    (numpy's f2py fails on a non-integer at import).
+    """
+    from fxcli.errors import UsageError
+
+    stamp = os.environ.get("SOURCE_DATE_EPOCH")
+    if stamp is None:
+        return None
+    if not (stamp.isascii() and stamp.isdigit()) or int(stamp) > MAX_EPOCH:
+        shown = stamp if len(stamp) <= 24 else stamp[:21] + "..."
+        raise UsageError(f"SOURCE_DATE_EPOCH is {shown!r}, expected whole seconds since 1970 from 0 to "
+                         f"{MAX_EPOCH} (e.g. 1700000000)", hint="set it to such a number or unset it")
+    return int(stamp)
 
 
 def _resolved_expression(expression: Any) -> dict[str, Any] | None:
@@ -140,6 +161,10 @@ def read_provenance(path: str) -> list[dict[str, Any]]:
 
     p = Path(path)
     if not p.is_file():
+        if p.is_dir():
+            raise InvalidInputError(f"{path}: is a folder, expected a file", hint="name the files in it, e.g. DIR/*.png")
+        if p.exists():
+            raise InvalidInputError(f"{path}: not a regular file (a device, pipe or socket)")
         raise InvalidInputError(f"{path}: no such file")
     suffix = p.suffix.lower()
     if suffix in (".png", ".jpg", ".jpeg", ".webp"):

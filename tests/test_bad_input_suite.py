@@ -264,7 +264,7 @@ CASES: list[Case] = [
     C("t2f-model-unknown", [*T, "--model", "nope"], 2, "nope"),
     C("t2f-model-cteg-no-arg", [*T, "--model", "cteg"], 2, "checkpoint folder"),
     C("t2f-jobs-missing", "text2flame --jobs {in}/nope.jsonl", 3, "no such file"),
-    C("t2f-jobs-stdin-twice", "text2flame - --jobs -", 2, "stdin"),
+    C("t2f-jobs-stdin-twice", "text2flame - --jobs -", 2, "--jobs"),
     C("t2f-jobs-endless", "text2flame --jobs -", 3, "input limit", stdin="/dev/zero"),
     # ---- text2flame: CTEG checkpoint configs (validated before anything is allocated)
     C("cteg-n-heads-0", [*T, "--model", "cteg:" + CTEG % "heads0"], 3, "config.n_heads"),
@@ -534,7 +534,7 @@ def test_job_lines_use_the_same_option_types(tmp_path):
     result = run_forked(["text2flame", "--jobs", str(jobs)], cwd=tmp_path)
     assert result.code == 1, result.stderr
     lines = result.stderr.splitlines()
-    assert "0.0<x<=240.0" in lines[0] and "is not a number" in lines[1], lines
+    assert "0.001<=x<=240.0" in lines[0] and "is not a number" in lines[1], lines
     assert "0..4294967295" in lines[2] and "nested" in lines[3] and "not a finite number" in lines[4], lines
     assert "0 ok, 0 skipped, 5 failed" in lines[5] and len(lines) == 6, lines
     assert "Traceback" not in result.stderr

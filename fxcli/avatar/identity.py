@@ -22,7 +22,7 @@ from fxcli.errors import InvalidInputError
 
 N_COEFFS = 100
 DEFAULT_SIGMA = 0.8  # in units of each mode's standard deviation: varied faces, none caricatured
-MAX_ABS_COEFF = 6.0
+MAX_ABS_COEFF = 6.0  # standard deviations: the bound of every identity a head is built from (ICT or FLAME shape)
 FORMAT = "fxe.avatar-identity/v1"
 
 
@@ -67,10 +67,19 @@ def check_coefficients(values, where: str) -> np.ndarray:
         raise InvalidInputError(f"{where}: 'coefficients' must be a list of {N_COEFFS} numbers") from None
     if arr.shape != (N_COEFFS,):
         raise InvalidInputError(f"{where}: expected {N_COEFFS} identity coefficients, got shape {arr.shape}")
+    return check_identity_range(arr, where)
+
+
+def check_identity_range(values: np.ndarray, where: str) -> np.ndarray:
+    """Identity coefficients (any count: ICT's 100, FLAME's shape) as float32 if finite and within
+    ±MAX_ABS_COEFF standard deviations; InvalidInputError naming `where` and the first bad coefficient."""
+    arr = np.asarray(values, np.float64)
     if not np.isfinite(arr).all():
         raise InvalidInputError(f"{where}: identity coefficients must be finite numbers")
-    if np.abs(arr).max() > MAX_ABS_COEFF:
-        raise InvalidInputError(f"{where}: identity coefficient {np.abs(arr).max():.3g} is outside "
+    outside = np.flatnonzero(np.abs(arr) > MAX_ABS_COEFF)
+    if outside.size:
+        i = int(outside[0])
+        raise InvalidInputError(f"{where}: identity coefficient {i} is {arr[i]:.3g}, outside "
                                 f"±{MAX_ABS_COEFF:g} standard deviations")
     return arr.astype(np.float32)
 
@@ -95,8 +104,10 @@ def load_identity_file(path: str) -> AvatarIdentity:
             raise InvalidInputError(f"{path}: not a readable identity .npz ({exc})") from None
         obj = {"colors": colors}
     else:
+        from fxcli.io.inputs import loads_json
+
         try:
-            obj = json.loads(data.decode("utf-8"))
+            obj = loads_json(data.decode("utf-8"), path)
         except (UnicodeDecodeError, json.JSONDecodeError) as exc:
             raise InvalidInputError(f"{path}: not an identity JSON file ({exc})") from None
         if isinstance(obj, list):

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import math
+from typing import Any
 
 import click
 
@@ -34,7 +36,19 @@ def inspect_cmd(files: tuple[str, ...]) -> None:
             console.warn(f"{path}: no fxe provenance recorded")
         for record in records:
             found += 1
-            click.echo(json.dumps({"file": path, **record}, ensure_ascii=False, sort_keys=True))
+            click.echo(json.dumps(_finite({"file": path, **record}), ensure_ascii=False, sort_keys=True,
+                                  allow_nan=False))
     if not found:
         raise InvalidInputError(f"{files[0]}: no fxe provenance recorded" if len(files) == 1
                                 else "no fxe provenance found in the given files")
+
+
+def _finite(value: Any) -> Any:
+    """`value` with NaN and infinities (which a file's metadata may hold) as null: the output stays valid JSON."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, dict):
+        return {k: _finite(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_finite(v) for v in value]
+    return value

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import signal
 import sys
@@ -14,7 +15,7 @@ from fxcli import __version__
 from fxcli.cli.console import console
 from fxcli.cli.lazy_group import LazyGroup
 from fxcli.cli.options import global_options, quiet_warnings
-from fxcli.errors import EXIT_CODES, EXIT_INTERRUPTED, EXIT_USAGE, FxeError
+from fxcli.errors import EXIT_CODES, EXIT_FAILURE, EXIT_INTERRUPTED, EXIT_USAGE, FxeError
 from fxcli.settings import Settings
 
 # name -> ("module:attribute", one-line summary shown by `fxe --help` without importing the module)
@@ -74,6 +75,16 @@ def cli() -> None:
     """
 
 
+# write failures of a device or file system: a full disk, a quota, an I/O error
+WRITE_ERRNOS = (errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EIO)
+
+
+def _is_stdout_write_error(exc: BaseException) -> bool:
+    """An OSError from writing stdout (`> /dev/full`). Output files are written through fxcli.io.atomic, which
+    turns its failures into OutputError; a write error with no file name left over is the standard output."""
+    return isinstance(exc, OSError) and exc.errno in WRITE_ERRNOS and exc.filename is None
+
+
 def _error_line(prefix: str, message: str) -> str:
     return f"{prefix}: error: {' '.join(message.split())}"
 
@@ -83,6 +94,9 @@ def _run(argv: list[str] | None, settings: Settings) -> int:
     args = sys.argv[1:] if argv is None else list(argv)
     cli._main_shell_completion({"obj": settings}, "fxe", None)  # exits when a shell asks for completions
     with cli.make_context("fxe", args, obj=settings) as ctx:
+        from fxcli.provenance import source_date_epoch
+
+        source_date_epoch()  # a bad value is a usage error before any library reads it
         cli.invoke(ctx)
     return 0
 
@@ -92,6 +106,7 @@ def main(argv: list[str] | None = None) -> None:
 
     Signals (fxcli.io.signals): SIGINT 130, SIGTERM 143, SIGHUP 129, no partial output left. A reader
     that goes away (`| head`) ends the run silently with 141, also when click meets the broken pipe first.
+    A standard output that cannot be written (a full disk, `> /dev/full`) is one line and status 1.
     """
     from fxcli.io import signals
 
@@ -125,6 +140,13 @@ def main(argv: list[str] | None = None) -> None:
         if signals.is_broken_pipe(exc):  # the reader went away (e.g. `| head`): stop quietly
             signals.silence_stdout()
             code = signals.EXIT_BROKEN_PIPE
+        elif _is_stdout_write_error(exc):
+            signals.silence_stdout()  # what is left in the buffer cannot be written either
+            console.error(_error_line("fxe", f"cannot write to standard output: {exc.strerror}"))
+            code = EXIT_FAILURE
+        elif sys.stdout is None and isinstance(exc, AttributeError):  # started with stdout closed (`>&-`)
+            console.error(_error_line("fxe", "cannot write to standard output: it is closed"))
+            code = EXIT_FAILURE
         else:
             if settings.traceback or show_tb:
                 traceback.print_exc()

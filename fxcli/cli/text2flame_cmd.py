@@ -7,31 +7,35 @@ import sys
 
 import click
 
-from fxcli.cli.option_types import FPS, POSITIVE_INT, TEXT2FLAME_ALPHA
+from fxcli.cli.option_types import MAX_FPS, POSITIVE_INT, TEXT2FLAME_ALPHA, FiniteFloatRange, TextValue
 from fxcli.cli.options import command_options, jobs_option, settings_of, text_argument_or_stdin
+from fxcli.render.video_writer import MIN_FPS
+
+TRACK_FPS = FiniteFloatRange(MIN_FPS, MAX_FPS)  # a track `fxe render` can play
+TEXT = TextValue()  # job lines give strings, not numbers, for these
 
 TEXT2FLAME_BACKENDS = {"embedded": "fxcli.backends.text2flame_embedded:EmbeddedText2Flame",
                        "cteg": "fxcli.backends.text2flame_cteg:CtegText2Flame"}
 
 
 @click.command("text2flame")
-@click.argument("text", required=False, metavar="[TEXT|-]")
-@click.option("-o", "--output", default="-", show_default=True, metavar="FILE|-",
+@click.argument("text", type=TEXT, required=False, metavar="[TEXT|-]")
+@click.option("-o", "--output", type=TEXT, default="-", show_default=True, metavar="FILE|-",
               help="Output track: .json, .jsonl or .npz, or - for JSON Lines on stdout.")
-@click.option("--fps", type=FPS, default=25.0, show_default=True, help="Frames per second of the track.")
+@click.option("--fps", type=TRACK_FPS, default=25.0, show_default=True, help="Frames per second of the track.")
 @click.option("--max-frames", type=POSITIVE_INT, default=None, metavar="N",
               help="Cut the track after N frames (CTEG's maximum sequence length).")
-@click.option("--expression", default=None, metavar="NAME|TEXT",
+@click.option("--expression", type=TEXT, default=None, metavar="NAME|TEXT",
               help="Use this expression instead of the one inferred from the text: a library name, a synonym, "
                    "or a description resolved to the nearest names (see `fxe expressions resolve`).")
 @click.option("--alpha", type=TEXT2FLAME_ALPHA, default=1.0, show_default=True,
               help="Expression strength in [0, 3]: scales the inferred emotion, or is the --expression intensity.")
-@click.option("--lang", default="en", show_default=True, metavar="LANG",
+@click.option("--lang", type=TEXT, default="en", show_default=True, metavar="LANG",
               help="Language of the text, for speech timing: en uses the pronouncing dictionary, any other "
                    "language espeak-ng speaks (fr, es, de, zh, ja, ar, ...; `espeak-ng --voices`) uses espeak-ng's "
                    "phones. The emotion model reads English; other languages get a neutral face unless "
                    "--expression (or emoji) says otherwise.")
-@click.option("--model", default="embedded", show_default=True, metavar="NAME[:ARG]",
+@click.option("--model", type=TEXT, default="embedded", show_default=True, metavar="NAME[:ARG]",
               help="Backend: embedded (procedural, CPU, no download) or cteg:CHECKPOINT_FOLDER.")
 @jobs_option
 @command_options
@@ -62,10 +66,17 @@ def text2flame(text: str | None, output: str, fps: float, max_frames: int | None
     \b
     Exit status:
       2  bad option: unknown --expression (the nearest names are suggested), --alpha not a number
-         in [0, 3], --fps not in (0, 240], unknown --model, --lang not spoken by espeak-ng
-      3  bad text: empty, over 10,000 characters, not valid UTF-8
+         in [0, 3], --fps not in [0.001, 240], unknown --model, --lang not spoken by espeak-ng,
+         TEXT given with --jobs
+      3  bad text: empty, over 10,000 characters, not valid UTF-8; a --jobs line with a bad key or value
       4  model weights missing (the message says how to get them), espeak-ng missing (--lang)
     """
+    if jobs and text is not None:
+        from fxcli.errors import UsageError
+
+        given = "TEXT '-' (stdin)" if text == "-" else f"TEXT {text[:40]!r}"
+        raise UsageError(f"{given} and --jobs cannot be combined: each job gives its own text",
+                         hint="drop TEXT, or drop --jobs")
     # small matrices: one BLAS thread is faster than several, and steadier on a busy machine
     if "numpy" not in sys.modules:
         os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
@@ -123,7 +134,6 @@ def text2flame(text: str | None, output: str, fps: float, max_frames: int | None
     if jobs:
         from fxcli.cli.jobs_runner import run_jobs
 
-        base["_stdin_used"] = text == "-"
         run_jobs(ctx, jobs, base, run_one,
                  outputs=lambda p: [p["output"]] if p.get("output") not in (None, "-") else [],
                  show_traceback=settings.traceback,

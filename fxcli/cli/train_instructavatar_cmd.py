@@ -6,6 +6,7 @@ import json
 
 import click
 
+from fxcli.cli.option_types import FiniteFloatRange
 from fxcli.cli.options import settings_of
 from fxcli.cli.train_cmd import trainer_options
 
@@ -16,7 +17,7 @@ from fxcli.cli.train_cmd import trainer_options
     data_help="Folder with manifest.jsonl ({\"audio\", \"track\", \"instruction\"} per line) or arkit52 tracks "
               "with `audio` and meta.params.instruction (what `fxe talk -o clip.json` writes).",
     output_help="Checkpoint folder (model.safetensors + config.json, optimizer.pt), rewritten after every epoch.")
-@click.option("--lr", type=click.FloatRange(min=0, min_open=True), default=1e-4, show_default=True,
+@click.option("--lr", type=FiniteFloatRange(min=0, min_open=True), default=1e-4, show_default=True,
               help="AdamW learning rate.")
 @click.option("--d-model", type=click.IntRange(min=8), default=768, show_default=True, help="Hidden width.")
 @click.option("--layers", type=click.IntRange(min=1), default=12, show_default=True, help="Conformer blocks.")
@@ -24,7 +25,7 @@ from fxcli.cli.train_cmd import trainer_options
 @click.option("--ffn", type=click.IntRange(min=8), default=2048, show_default=True, help="Feed-forward width.")
 @click.option("--kernel", type=click.IntRange(min=1), default=13, show_default=True,
               help="Depth-wise convolution kernel (odd).")
-@click.option("--dropout", type=click.FloatRange(0, 1, max_open=True), default=0.1, show_default=True,
+@click.option("--dropout", type=FiniteFloatRange(0, 1, max_open=True), default=0.1, show_default=True,
               help="Dropout rate.")
 @click.option("--max-len", type=click.IntRange(min=2), default=250, show_default=True,
               help="Frames per training window (25 frames/s).")

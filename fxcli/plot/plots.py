@@ -7,6 +7,8 @@ metadata, so the same input gives the same bytes (PNG and SVG) on the same matpl
 from __future__ import annotations
 
 import io
+import math
+import unicodedata
 from pathlib import Path
 from typing import Any
 
@@ -16,14 +18,41 @@ from fxcli.errors import InvalidInputError, UsageError
 
 STYLES = ("-", "--", ":", "-.")
 WIDTH_IN, DPI = 9.0, 100
+MAX_ABS = 1e30  # larger values in a log or score file are corrupt (and break matplotlib's axis ticks)
+
+
+def plain(text: str) -> str:
+    """Text drawn as given: control characters dropped, `$` escaped so matplotlib never parses mathtext."""
+    kept = "".join(ch for ch in text if unicodedata.category(ch) != "Cc" or ch == "\n")
+    return kept.replace("$", r"\$")
+
+
+def _number(value: Any, where: str, *, null: bool = True, low: float = -MAX_ABS,
+            high: float = MAX_ABS) -> float | None:
+    """A finite real number in [low, high] (or None when `null` allows it); InvalidInputError naming `where`."""
+    if value is None and null:
+        return None
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise InvalidInputError(f"{where} is {_short(value)}, expected a number")
+    if not math.isfinite(value) or not low <= value <= high:
+        raise InvalidInputError(f"{where} is {_short(value)}, expected a finite number in [{low:g}, {high:g}]")
+    return float(value)
+
+
+def _short(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 40 else text[:37] + "..."
 
 
 def _pyplot():
+    import logging
+
     import matplotlib
 
     matplotlib.use("Agg", force=True)
     import matplotlib.pyplot as plt
 
+    logging.getLogger("matplotlib").setLevel(logging.ERROR)  # no font or glyph notices on stderr
     matplotlib.rcParams.update({
         "font.family": "DejaVu Sans", "font.size": 9, "axes.titlesize": 10, "legend.fontsize": 7,
         "svg.hashsalt": "fxe", "svg.fonttype": "path", "path.simplify": False,
@@ -103,19 +132,20 @@ def plot_tracks(tracks: list, labels: list[str], *, min_range: float = 0.02, tit
     axes[-1].set_xlabel("time (s)")
     if len(tracks) > 1:
         handles = [plt.Line2D([], [], color="black", linestyle=STYLES[j % len(STYLES)]) for j in range(len(tracks))]
-        fig.legend(handles, labels, loc="upper right", ncol=len(tracks), frameon=False)
-    fig.suptitle(title or (labels[0] if len(tracks) == 1 else "tracks"), x=0.01, ha="left")
+        fig.legend(handles, [plain(label) for label in labels], loc="upper right", ncol=len(tracks), frameon=False)
+    fig.suptitle(plain(title or (labels[0] if len(tracks) == 1 else "tracks")), x=0.01, ha="left")
     fig.tight_layout(rect=(0, 0, 1, 0.97))
     return fig
 
 
 # ---- training logs --------------------------------------------------------------------------------------
 
-def read_train_log(path: str) -> list[dict[str, Any]]:
+def read_train_log(path: str, text: str | None = None) -> list[dict[str, Any]]:
+    """Records of a train_log.jsonl (`text`: its content when already read); numbers checked field by field."""
     from fxcli.io.inputs import loads_json, read_text
 
     rows = []
-    for n, line in enumerate(read_text(path).splitlines(), start=1):
+    for n, line in enumerate((read_text(path) if text is None else text).splitlines(), start=1):
         if not line.strip():
             continue
         try:
@@ -124,6 +154,15 @@ def read_train_log(path: str) -> list[dict[str, Any]]:
             raise InvalidInputError(f"{path}: line {n} is not JSON ({exc})") from None
         if not isinstance(row, dict) or "step" not in row or "loss" not in row:
             raise InvalidInputError(f"{path}: line {n} is not a training log record (needs step and loss)")
+        where = f"{path}: line {n}:"
+        _number(row["step"], f"{where} step", null=False)
+        _number(row["loss"], f"{where} loss")
+        _number(row.get("lr"), f"{where} lr")
+        terms = row.get("terms")
+        if terms is not None and not isinstance(terms, dict):
+            raise InvalidInputError(f"{where} terms is {_short(terms)}, expected an object of numbers")
+        for name, value in (terms or {}).items():
+            _number(value, f"{where} terms.{name}")
         rows.append(row)
     if not rows:
         raise InvalidInputError(f"{path}: no records")
@@ -135,7 +174,7 @@ def plot_train_log(rows: list[dict[str, Any]], *, title: str | None = None):
     plt = _pyplot()
     steps_rows = [r for r in rows if r.get("kind", "step") == "step"] or rows
     epochs = [r for r in rows if r.get("kind") == "epoch"]
-    has_lr = any(isinstance(r.get("lr"), (int, float)) for r in steps_rows)
+    has_lr = any(r.get("lr") is not None for r in steps_rows)
     fig, axes = plt.subplots(2 if has_lr else 1, 1, figsize=(WIDTH_IN, 5.2 if has_lr else 3.6), sharex=True,
                              squeeze=False, gridspec_kw={"height_ratios": [3, 1]} if has_lr else None)
     ax = axes[0, 0]
@@ -146,7 +185,7 @@ def plot_train_log(rows: list[dict[str, Any]], *, title: str | None = None):
     for name in terms:
         values = np.array([np.nan if (r.get("terms") or {}).get(name) is None else r["terms"][name]
                            for r in steps_rows], float)
-        ax.plot(step, values, linewidth=1.0, label=name)
+        ax.plot(step, values, linewidth=1.0, label=plain(name))
     if epochs:
         ax.plot([r["step"] for r in epochs], [r.get("loss") for r in epochs], "o", color="black", markersize=4,
                 label="epoch end")
@@ -158,10 +197,10 @@ def plot_train_log(rows: list[dict[str, Any]], *, title: str | None = None):
     ax.set_ylabel("loss")
     ax.grid(True, linewidth=0.3)
     ax.legend(loc="upper right", frameon=False)
-    ax.set_title(title or "training", loc="left")
+    ax.set_title(plain(title or "training"), loc="left")
     if has_lr:
         lr_ax = axes[1, 0]
-        lr_ax.plot(step, [r.get("lr") if isinstance(r.get("lr"), (int, float)) else np.nan for r in steps_rows],
+        lr_ax.plot(step, [np.nan if r.get("lr") is None else r["lr"] for r in steps_rows],
                    color="tab:purple", linewidth=1.0)
         lr_ax.set_ylabel("learning rate")
         lr_ax.grid(True, linewidth=0.3)
@@ -175,12 +214,13 @@ def plot_train_log(rows: list[dict[str, Any]], *, title: str | None = None):
 FER_CLASSES = ("angry", "disgust", "fear", "happy", "sad", "surprise", "neutral")
 
 
-def read_scores(path: str) -> list[dict[str, Any]]:
-    """Item records of an `fxe score` JSON Lines file (the summary and failed items left out)."""
+def read_scores(path: str, text: str | None = None) -> list[dict[str, Any]]:
+    """Item records of an `fxe score` JSON Lines file (the summary and failed items left out); the fields
+    drawn are checked (`text`: the file's content when already read)."""
     from fxcli.io.inputs import loads_json, read_text
 
     rows = []
-    for n, line in enumerate(read_text(path).splitlines(), start=1):
+    for n, line in enumerate((read_text(path) if text is None else text).splitlines(), start=1):
         if not line.strip():
             continue
         try:
@@ -188,10 +228,34 @@ def read_scores(path: str) -> list[dict[str, Any]]:
         except ValueError as exc:
             raise InvalidInputError(f"{path}: line {n} is not JSON ({exc})") from None
         if isinstance(row, dict) and not row.get("summary") and row.get("status", "ok") == "ok":
+            _check_score_row(row, f"{path}: line {n}:")
             rows.append(row)
     if not rows:
         raise InvalidInputError(f"{path}: no scored items")
     return rows
+
+
+def _check_score_row(row: dict[str, Any], where: str) -> None:
+    """The fields a plot draws: numbers where numbers are drawn, probabilities in [0, 1], names as text."""
+    if "alpha" in row:
+        _number(row["alpha"], f"{where} alpha", null=False)
+    _number(row.get("id_sim"), f"{where} id_sim", low=-1.0, high=1.0)
+    _number(row.get("target_score"), f"{where} target_score", low=0.0, high=1.0)
+    for key in ("target", "source", "input"):
+        if row.get(key) is not None and not isinstance(row[key], str):
+            raise InvalidInputError(f"{where} {key} is {_short(row[key])}, expected a string")
+    expression = row.get("expression")
+    if expression is None:
+        return
+    if not isinstance(expression, dict):
+        raise InvalidInputError(f"{where} expression is {_short(expression)}, expected an object")
+    probs = expression.get("probs")
+    if probs is None:
+        return
+    if not isinstance(probs, dict):
+        raise InvalidInputError(f"{where} expression.probs is {_short(probs)}, expected an object of numbers")
+    for name, value in probs.items():
+        _number(value, f"{where} expression.probs.{name}", null=False, low=0.0, high=1.0)
 
 
 def _probs(row: dict[str, Any]) -> dict[str, float]:
@@ -223,7 +287,7 @@ def plot_sweeps(files: list[tuple[str, list[dict[str, Any]]]], *, title: str | N
         rows = sorted(rows, key=lambda r: r["alpha"])
         alpha = [r["alpha"] for r in rows]
         color = plt.rcParams["axes.prop_cycle"].by_key()["color"][c % 10]
-        label = key[0] if len(sources) == 1 else f"{key[0]} ({key[1]})"
+        label = plain(key[0] if len(sources) == 1 else f"{key[0]} ({key[1]})")
         ax.plot(alpha, [_probs(r).get(key[0], r.get("target_score", np.nan)) for r in rows], "-o", color=color,
                 markersize=3.5, linewidth=1.5, label=f"p({label})")
         ax.plot(alpha, [_probs(r).get("neutral", np.nan) for r in rows], ":", color=color, linewidth=1.0,
@@ -235,7 +299,7 @@ def plot_sweeps(files: list[tuple[str, list[dict[str, Any]]]], *, title: str | N
     ax.set_ylabel("judged probability")
     ax.grid(True, linewidth=0.3)
     ax.legend(loc="center left", bbox_to_anchor=(1.01, 0.5), frameon=False)
-    ax.set_title(title or "sweep: judged expression vs alpha", loc="left")
+    ax.set_title(plain(title or "sweep: judged expression vs alpha"), loc="left")
     if has_id:
         axes[1, 0].set_ylabel("identity sim.")
         axes[1, 0].grid(True, linewidth=0.3)
@@ -265,13 +329,13 @@ def plot_score_bars(rows: list[dict[str, Any]], *, title: str | None = None):
         name = Path(str(r.get("input", "?"))).name
         name = name if len(name) <= 22 else name[:10] + "…" + name[-10:]
         target = r.get("target")
-        labels.append(f"{name}\n{target}{' ✓' if r.get('correct') else ''}" if target else name)
+        labels.append(plain(f"{name}\n{target}{' ✓' if r.get('correct') else ''}" if target else name))
     ax.set_xticks(x, labels, rotation=45 if len(rows) > 6 else 0, ha="right" if len(rows) > 6 else "center",
                   fontsize=7)
     ax.set_ylim(0, 1.0)
     ax.set_ylabel("judged probability")
     ax.legend(loc="center left", bbox_to_anchor=(1.01, 0.5), frameon=False)
-    ax.set_title(title or "scores: expression judge per item", loc="left")
+    ax.set_title(plain(title or "scores: expression judge per item"), loc="left")
     fig.tight_layout()
     return fig
 
@@ -281,14 +345,18 @@ def plot_score_bars(rows: list[dict[str, Any]], *, title: str | None = None):
 KINDS = ("auto", "track", "sweep", "train", "scores")
 
 
-def kind_of(path: str) -> str:
-    """What a file holds: a track, a training log, a score file with sweep items, or another score file."""
-    lower = path.lower()
-    if lower.endswith((".npz", ".csv", ".arkit.json")):
-        return "track"
-    from fxcli.io.inputs import loads_json, read_text
+def kind_of(path: str, data: bytes | None = None) -> str:
+    """What a file holds: a track, a training log, a score file with sweep items, or another score file.
 
-    text = read_text(path)
+    `data`: the file's bytes when already read (stdin can be read only once)."""
+    from fxcli.tracks.track_io import NPZ_MAGIC
+
+    lower = path.lower()
+    if lower.endswith((".npz", ".csv", ".arkit.json")) or (data is not None and data.startswith(NPZ_MAGIC)):
+        return "track"
+    from fxcli.io.inputs import loads_json
+
+    text = _text(path, data)
     first = next((ln for ln in text.splitlines() if ln.strip()), "")
     try:
         obj = loads_json(first, path)
@@ -307,34 +375,64 @@ def kind_of(path: str) -> str:
     if "step" in obj and "loss" in obj:
         return "train"
     if "input" in obj or "summary" in obj or "status" in obj:
-        rows = [loads_json(ln, path) for ln in text.splitlines() if ln.strip()]
+        try:
+            rows = [loads_json(ln, path) for ln in text.splitlines() if ln.strip()]
+        except ValueError:
+            raise InvalidInputError(f"{path}: a line is not JSON") from None
         return "sweep" if any(isinstance(r, dict) and "alpha" in r for r in rows) else "scores"
     raise InvalidInputError(f"{path}: not a track, training log or score file")
 
 
+def _text(path: str, data: bytes | None) -> str:
+    """A text input: `data` decoded when given (stdin, read once), else the file read."""
+    from fxcli.io.inputs import read_text
+
+    if data is None:
+        return read_text(path)
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise InvalidInputError(f"{path}: not valid UTF-8 (byte {exc.start})") from None
+
+
 def make_plot(inputs: list[str], output: str, *, kind: str = "auto", title: str | None = None) -> bytes:
-    """Read the inputs, draw the plot their kind calls for, return the PNG/SVG bytes."""
+    """Read the inputs ('-' is stdin, at most once), draw the plot their kind calls for, return PNG/SVG bytes."""
     if output != "-" and Path(output).suffix.lower() not in (".png", ".svg"):
         raise UsageError(f"cannot tell the picture format of {output!r}", hint="use a .png or .svg output")
-    kinds = [kind_of(p) if kind == "auto" else kind for p in inputs]
+    if inputs.count("-") > 1:
+        raise UsageError("stdin ('-') can be read only once", hint="name '-' once among the inputs")
+    stdin = None
+    if "-" in inputs:
+        from fxcli.io.inputs import read_bytes
+
+        stdin = read_bytes("-")
+    data = {p: (stdin if p == "-" else None) for p in inputs}
+    names = {p: ("stdin" if p == "-" else p) for p in inputs}
+    kinds = [kind_of(names[p], data[p]) if kind == "auto" else kind for p in inputs]
     if len(set(kinds)) != 1:
         raise UsageError(f"inputs of different kinds cannot share a plot: {', '.join(sorted(set(kinds)))}")
     kind = kinds[0]
     if kind == "track":
         from fxcli.interop import read_any
+        from fxcli.tracks.track_io import parse_tracks
 
         tracks, labels = [], []
         for p in inputs:
-            for i, t in enumerate(read_any(p)):
+            for i, t in enumerate(parse_tracks(stdin, "stdin") if p == "-" else read_any(p)):
                 tracks.append(t)
-                labels.append(Path(p).name + (f"[{i}]" if i else ""))
+                labels.append(Path(names[p]).name + (f"[{i}]" if i else ""))
         fig = plot_tracks(tracks, labels, title=title)
     elif kind == "train":
         if len(inputs) != 1:
             raise UsageError("plot one training log at a time")
-        fig = plot_train_log(read_train_log(inputs[0]), title=title or Path(inputs[0]).parent.name or None)
-    elif kind == "sweep":
-        fig = plot_sweeps([(p, read_scores(p)) for p in inputs], title=title)
+        p = inputs[0]
+        rows = read_train_log(names[p], None if data[p] is None else _text(names[p], data[p]))
+        fig = plot_train_log(rows, title=title or (None if p == "-" else Path(p).parent.name) or None)
     else:
-        fig = plot_score_bars([r for p in inputs for r in read_scores(p)], title=title)
+        scored = [(names[p], read_scores(names[p], None if data[p] is None else _text(names[p], data[p])))
+                  for p in inputs]
+        if kind == "sweep":
+            fig = plot_sweeps(scored, title=title)
+        else:
+            fig = plot_score_bars([r for _, rows in scored for r in rows], title=title)
     return save(fig, output)

@@ -92,7 +92,9 @@ def load_identity(identity: str | None) -> np.ndarray | None:
         raise InvalidInputError(f"{identity}: expected a JSON list of numbers or a .npy array ({exc})") from exc
     if values.ndim != 1 or not len(values) or not np.isfinite(values).all():
         raise InvalidInputError(f"{identity}: expected a flat list of finite numbers, got shape {values.shape}")
-    return values.astype(np.float32)
+    from fxcli.avatar.identity import check_identity_range
+
+    return check_identity_range(values, identity)
 
 
 def output_for(pattern: str, index: int, track, count: int) -> str:

@@ -1,7 +1,8 @@
 """`fxe.track/v1`: a sequence of expression frames in a named channel space, with provenance.
 
 A track is validated when built: known space, channel names of that space (unique), frames of shape
-T x C with finite values, positive finite fps, optional head pose T x 3 (radians, axis-angle).
+T x C with finite values in each channel's range (fxcli.tracks.channels), positive finite fps, optional
+head pose T x 3 (radians, axis-angle, at most two full turns).
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from typing import Any
 import numpy as np
 
 from fxcli.errors import InvalidInputError
-from fxcli.tracks.channels import DEFAULT_CHANNELS, SPACES
+from fxcli.tracks.channels import DEFAULT_CHANNELS, MAX_ROTATION, SPACES, channel_range
 
 FORMAT = "fxe.track/v1"
 MAX_FPS = 1000.0
@@ -100,11 +101,22 @@ def validate(track: Track, label: str | None = None) -> None:
     if not np.isfinite(frames).all():
         t, c = np.argwhere(~np.isfinite(frames))[0]
         raise InvalidInputError(f"{w}non-finite value at frame {t}, channel {track.channels[c]!r}")
+    low, high = np.array([channel_range(track.space, name) for name in track.channels], np.float64).T
+    outside = (frames < low) | (frames > high)
+    if outside.any():
+        t, c = np.argwhere(outside)[0]
+        raise InvalidInputError(f"{w}value {float(frames[t, c]):.3g} at frame {t}, channel {track.channels[c]!r} is "
+                                f"outside its range [{low[c]:g}, {high[c]:g}]")
     if track.pose is not None:
         pose = track.pose
         if pose.shape != (frames.shape[0], 3):
             raise InvalidInputError(f"{w}pose must be {frames.shape[0]} x 3 (one per frame), got {pose.shape}")
         if not np.isfinite(pose).all():
             raise InvalidInputError(f"{w}non-finite value in pose at frame {np.argwhere(~np.isfinite(pose))[0][0]}")
+        outside = np.abs(pose) > MAX_ROTATION
+        if outside.any():
+            t, c = np.argwhere(outside)[0]
+            raise InvalidInputError(f"{w}pose value {float(pose[t, c]):.3g} rad at frame {t}, component {c} is beyond "
+                                    f"two full turns (±{MAX_ROTATION:.4g})")
     if not isinstance(track.meta, dict):
         raise InvalidInputError(f"{w}meta must be an object")
