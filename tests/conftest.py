@@ -52,3 +52,19 @@ def assert_one_error_line(result: Result, code: int, *fragments: str) -> None:
 @pytest.fixture
 def fxe():
     return run_fxe
+
+
+@pytest.fixture(scope="session")
+def two_faces(tmp_path_factory):
+    """Two portraits side by side on a grey canvas, two clear faces: interfaces-001 scaled to 400 px at the left,
+    interfaces-013 at full size at the right (the larger, face 0)."""
+    from PIL import Image
+
+    left = Image.open(PORTRAITS / "interfaces-001.jpg").convert("RGB").resize((400, 400))
+    right = Image.open(PORTRAITS / "interfaces-013.jpg").convert("RGB")
+    canvas = Image.new("RGB", (900, 500), (235, 235, 235))
+    canvas.paste(left, (0, 50))
+    canvas.paste(right, (400, 0))
+    path = tmp_path_factory.mktemp("faces") / "two.png"
+    canvas.save(path)
+    return path

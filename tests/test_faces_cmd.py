@@ -10,21 +10,6 @@ import pytest
 from tests.conftest import PORTRAITS, assert_one_error_line, run_fxe
 
 
-@pytest.fixture(scope="module")
-def two_faces(tmp_path_factory):
-    """Two portraits side by side (the left one scaled to 80 %, so the right one is face 0)."""
-    from PIL import Image
-
-    left = Image.open(PORTRAITS / "interfaces-001.jpg").convert("RGB").resize((400, 400))
-    right = Image.open(PORTRAITS / "interfaces-013.jpg").convert("RGB")
-    canvas = Image.new("RGB", (900, 500), (235, 235, 235))
-    canvas.paste(left, (0, 50))
-    canvas.paste(right, (400, 0))
-    path = tmp_path_factory.mktemp("faces") / "two.png"
-    canvas.save(path)
-    return path
-
-
 def test_faces_lists_both_faces_largest_first_with_a_sheet(two_faces, tmp_path):
     sheet = tmp_path / "sheet.png"
     r = run_fxe("faces", str(two_faces), "--json", "-o", str(sheet))

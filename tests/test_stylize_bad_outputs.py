@@ -9,21 +9,6 @@ from tests.conftest import PORTRAITS, assert_one_error_line, run_fxe
 PHOTO = PORTRAITS / "interfaces-001.jpg"
 
 
-@pytest.fixture(scope="module")
-def two_faces(tmp_path_factory):
-    """Two portraits side by side: two clear faces, the right one larger (face 0)."""
-    from PIL import Image
-
-    left = Image.open(PORTRAITS / "interfaces-001.jpg").convert("RGB").resize((400, 400))
-    right = Image.open(PORTRAITS / "interfaces-013.jpg").convert("RGB")
-    canvas = Image.new("RGB", (900, 500), (235, 235, 235))
-    canvas.paste(left, (0, 50))
-    canvas.paste(right, (400, 0))
-    path = tmp_path_factory.mktemp("faces") / "two.png"
-    canvas.save(path)
-    return path
-
-
 @pytest.mark.parametrize(("styles", "output", "code", "fragment"), [
     ("cartoon,comic", "out/st2.png", 2, "is one file but --style gives 2 styles"),
     ("cartoon", "-", 2, "not stdout"),
