@@ -54,6 +54,32 @@ def save_checkpoint(folder: str | Path, model, mean: np.ndarray, std: np.ndarray
         tmp.write_text(json.dumps(info, indent=1, sort_keys=True), encoding="utf-8")
 
 
+# the model's size fields: each a whole number in this range (far above any InstructAvatar: the paper's is ~12 x 768)
+SIZE_FIELDS = {"motion_dim": (1, 4096), "d_model": (8, 8192), "n_layers": (1, 256), "n_heads": (1, 256),
+               "d_ffn": (1, 65536), "kernel": (1, 255), "audio_dim": (1, 8192), "text_dim": (1, 8192),
+               "max_len": (1, 100_000), "max_text_tokens": (1, 4096), "sample_steps": (1, 100_000)}
+
+
+def check_sizes(cfg: Any) -> None:
+    """ValueError when config.json's model sizes are not whole numbers in SIZE_FIELDS' ranges, d_model is not a
+    multiple of n_heads, or the model would hold more than MAX_PARAMETERS weights (the CTEG loader's limit)."""
+    from fxcli.train.cteg_checkpoint import MAX_PARAMETERS
+
+    if not isinstance(cfg, dict):
+        raise ValueError("'config' must be an object")
+    for name, (low, high) in SIZE_FIELDS.items():
+        value = cfg.get(name, low)
+        if not isinstance(value, int) or isinstance(value, bool) or not low <= value <= high:
+            raise ValueError(f"config {name} must be a whole number in {low}..{high}, got {str(value)[:40]!r}")
+    d_model, heads = cfg.get("d_model", 768), cfg.get("n_heads", 12)
+    if d_model % heads:
+        raise ValueError(f"config d_model {d_model} is not a multiple of n_heads {heads}")
+    # per Conformer layer: attention 4 d^2, two feed-forward halves 4 d f, the convolution module about 3 d^2
+    params = cfg.get("n_layers", 12) * (7 * d_model * d_model + 4 * d_model * cfg.get("d_ffn", 2048))
+    if params > MAX_PARAMETERS:
+        raise ValueError(f"config asks for about {params:,} parameters (more than {MAX_PARAMETERS:,})")
+
+
 def load_checkpoint(folder: str | Path, device: str = "cpu") -> Checkpoint:
     """Rebuild the model from config.json and load its weights; exit 4 with the reason when unusable."""
     from safetensors.torch import load_file
@@ -67,8 +93,9 @@ def load_checkpoint(folder: str | Path, device: str = "cpu") -> Checkpoint:
                                 hint="train one with `fxe train instructavatar --data DIR -o CKPT_DIR`")
     try:
         info = json.loads(cfg_file.read_text(encoding="utf-8"))
-        if info.get("format") != FORMAT:
-            raise ValueError(f"format {info.get('format')!r}, expected {FORMAT}")
+        if not isinstance(info, dict) or info.get("format") != FORMAT:
+            raise ValueError(f"format {info.get('format') if isinstance(info, dict) else None!r}, expected {FORMAT}")
+        check_sizes(info.get("config"))  # before anything is allocated
         model = InstructAvatarModel(InstructAvatarConfig.from_dict(info["config"]))
         model.load_state_dict(load_file(str(weights)), strict=True)
     except (ValueError, KeyError, TypeError, RuntimeError, OSError) as exc:
