@@ -11,13 +11,13 @@ import pytest
 from tests.conftest import DATA, assert_one_error_line, run_fxe
 
 
-@pytest.mark.parametrize("fps", ["a", [25]])
+@pytest.mark.parametrize("fps", ["a", [25], True, {"value": 25}])
 def test_arkit_json_with_an_fps_of_the_wrong_type_is_invalid_input(tmp_path, fps):
     src = tmp_path / "x.arkit.json"
     src.write_text(json.dumps({"fps": fps, "blendshapeNames": ["jawOpen"], "frames": [{"weights": [0.5]}]}))
     before = src.read_bytes()
     r = run_fxe("track", "convert", str(src), "-o", str(tmp_path / "o.json"))
-    assert_one_error_line(r, 3, "x.arkit.json")
+    assert_one_error_line(r, 3, "x.arkit.json", "fps")
     assert src.read_bytes() == before and not (tmp_path / "o.json").exists()
 
 

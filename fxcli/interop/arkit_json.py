@@ -64,6 +64,8 @@ def read_arkit_json(data: bytes, name: str = "input") -> Track:
             fps = round(1.0 / (times[1] - times[0]), 6)
         else:
             raise InvalidInputError(f"{name}: no \"fps\" and no frame times to tell the frame rate")
+    elif isinstance(fps, bool) or not isinstance(fps, (int, float)):
+        raise InvalidInputError(f"{name}: \"fps\" must be a number, got {json.dumps(fps)[:40]}")
     weights = np.zeros((len(frames), len(ARKIT52)), np.float32)
     ypr = np.zeros((len(frames), 3))
     has_pose = False
