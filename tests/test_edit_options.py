@@ -118,3 +118,23 @@ def test_sweep_index_is_what_score_reads(tmp_path):
     assert [(i.alpha, i.expression, i.error) for i in got] == [(0.0, "sad", None), (0.5, "sad", None)]
     assert Path(got[0].source).resolve() == (tmp_path / "face.jpg").resolve()
     assert Path(got[1].image).resolve() == (tmp_path / "s" / "0.5.png").resolve()
+
+
+def test_blend_terms_are_bounded_in_count_and_total_weight():
+    """Hand-worked: 0.6 + 0.4 = 1 passes; 2 + 2 = 4 is above the limit 3 (as one alpha of 4 would be); 17 terms of
+    0.1 (total 1.7) are more terms than a blend takes; 5000 terms of 0.001 (total 5) used to pass one by one."""
+    from fxcli.edit.alpha_spec import MAX_BLEND_TERMS, parse_blend_terms
+
+    assert parse_blend_terms(["happy:0.6", "sad:0.4"]) == [("happy", 0.6), ("sad", 0.4)]
+    assert parse_blend_terms(["happy:1.5", "sad:1.5"]) == [("happy", 1.5), ("sad", 1.5)]
+    with pytest.raises(UsageError, match="sum to 4"):
+        parse_blend_terms(["happy:2", "sad:2"])
+    assert MAX_BLEND_TERMS == 16
+    with pytest.raises(UsageError, match="17 blend terms; at most 16"):
+        parse_blend_terms(["happy:0.1"] * 17)
+    with pytest.raises(UsageError, match="5000 blend terms"):
+        parse_blend_terms(["happy:0.001"] * 5000)
+    with pytest.raises(UsageError, match="list of NAME:WEIGHT"):
+        parse_blend_terms({"happy": 0.5})
+    with pytest.raises(UsageError, match="NAME:WEIGHT strings"):
+        parse_blend_terms(["happy:0.5", 3])

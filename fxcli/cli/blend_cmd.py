@@ -30,7 +30,7 @@ from fxcli.cli.options import command_options, jobs_option, refuse_binary_to_ter
 def blend(source: str | None, terms: tuple[str, ...], output: str | None, model: str, face_index: int | None,
           min_id_sim: float | None, all_faces: bool, identity: bool, offload: str, jobs: str | None) -> None:
     """Blend expressions: the face in IMAGE moves along the sum of each expression's direction
-    times its weight (weights 0..3; a term without a weight counts 1).
+    times its weight (weights 0..3, summing to at most 3, up to 16 terms; a term without a weight counts 1).
 
     \b
     Examples:
@@ -40,7 +40,7 @@ def blend(source: str | None, terms: tuple[str, ...], output: str | None, model:
       fxe blend --jobs blends.jsonl   # {"source": "a.jpg", "terms": ["happy:0.6", "sad:0.2"], "output": "a.png"}
     """
     from fxcli.cli.console import console
-    from fxcli.edit.alpha_spec import parse_blend_term
+    from fxcli.edit.alpha_spec import parse_blend_terms
     from fxcli.edit.run_edit import run_blend
     from fxcli.errors import UsageError
 
@@ -55,12 +55,12 @@ def blend(source: str | None, terms: tuple[str, ...], output: str | None, model:
             raise UsageError("no expressions given", hint="add NAME:WEIGHT terms, e.g. happy:0.6 surprised:0.4")
         if output == "-":
             refuse_binary_to_terminal(output)
-    parsed_base = [parse_blend_term(t) for t in terms]
+    parsed_base = parse_blend_terms(list(terms))
     editor = build_editor(ctx, "blend", model, offload)
 
     def run_one(p: dict) -> str:
         fixed_per_process(p, base, ("model", "offload"))
-        parsed = [parse_blend_term(t) for t in (p.get("terms") or ())] if p is not base else parsed_base
+        parsed = parse_blend_terms(p.get("terms") or []) if p is not base else parsed_base
         if not p.get("source") or not parsed:
             raise UsageError("a job needs 'source' and 'terms'")
         run_blend(editor, source=p["source"], terms=parsed, output=p.get("output"), face_index=p.get("face_index"),
@@ -75,7 +75,7 @@ def blend(source: str | None, terms: tuple[str, ...], output: str | None, model:
         def outputs(p: dict) -> list[str]:
             if not p.get("source") or not p.get("terms") or not p.get("output"):
                 return []
-            path = plan_blend_output(p["source"], p["output"], [parse_blend_term(t) for t in p["terms"]])
+            path = plan_blend_output(p["source"], p["output"], parse_blend_terms(p["terms"]))
             return [path] if path != "-" else []
 
         run_jobs(ctx, jobs, base, run_one, outputs, show_traceback=settings.traceback, resumes_itself=True)

@@ -84,6 +84,26 @@ def parse_blend_term(term: str) -> tuple[str, float]:
     return name, weight
 
 
+MAX_BLEND_TERMS = 16  # more expressions than this in one blend is a mistake, not a mixture
+
+
+def parse_blend_terms(terms) -> list[tuple[str, float]]:
+    """A blend's terms (a list of 'NAME:WEIGHT' strings) parsed; at most MAX_BLEND_TERMS, and their weights summing
+    to at most MAX_ALPHA (the same extrapolation limit as one expression's alpha)."""
+    if isinstance(terms, (str, bytes, dict)) or not isinstance(terms, (list, tuple)):
+        raise UsageError("blend terms must be a list of NAME:WEIGHT strings", hint='e.g. ["happy:0.6", "sad:0.2"]')
+    if not all(isinstance(t, str) for t in terms):
+        raise UsageError("blend terms must be NAME:WEIGHT strings", hint='e.g. ["happy:0.6", "sad:0.2"]')
+    if len(terms) > MAX_BLEND_TERMS:
+        raise UsageError(f"{len(terms)} blend terms; at most {MAX_BLEND_TERMS}")
+    parsed = [parse_blend_term(t) for t in terms]
+    total = sum(w for _, w in parsed)
+    if total > MAX_ALPHA + 1e-9:
+        raise UsageError(f"blend weights sum to {total:g}, above the extrapolation limit {MAX_ALPHA:g}",
+                         hint="lower the weights")
+    return parsed
+
+
 def format_alpha(alpha: float) -> str:
     """Alpha as it appears in file names and labels: two decimals unless more are needed (0.125)."""
     short = f"{alpha:.2f}"
